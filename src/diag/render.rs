@@ -1,0 +1,119 @@
+//! The only place diagnostics meet a terminal: ariadne reports for people, JSON for machines.
+//!
+//! In: [`Diagnostic`]s and the [`SourceMap`] they point into. Out: text.
+
+use super::{Diagnostic, Severity};
+use crate::source::SourceMap;
+use ariadne::{Color, Config, IndexType, Label, Report, ReportKind};
+use serde_json::{Value, json};
+
+/// Render one diagnostic as an ariadne report. `color` false gives plain text (for NO_COLOR,
+/// pipes and snapshots); trailing spaces are trimmed from every line.
+pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let kind = match d.severity {
+        Severity::Error => ReportKind::Error,
+        Severity::Warning => ReportKind::Warning,
+    };
+    let config = Config::default().with_index_type(IndexType::Byte).with_color(color);
+    let Some(primary) = &d.primary else {
+        return render_unlocated(d);
+    };
+    let Some(file) = sources.get(primary.span.file) else {
+        return render_unlocated(d);
+    };
+    let name = file.name.clone();
+    let clamp = |s: usize| s.min(file.text.len());
+    let range = clamp(primary.span.start)..clamp(primary.span.end);
+    let mut report = Report::build(kind, (name.clone(), range.clone()))
+        .with_config(config)
+        .with_code(d.code)
+        .with_message(&d.message);
+    let primary_color = if d.is_error() { Color::Red } else { Color::Yellow };
+    let mut label = Label::new((name.clone(), range)).with_message(&primary.message);
+    if color {
+        label = label.with_color(primary_color);
+    }
+    report = report.with_label(label);
+    let mut cache: Vec<(String, String)> = vec![(name.clone(), file.text.clone())];
+    for extra in &d.secondary {
+        let Some(f) = sources.get(extra.span.file) else { continue };
+        let r = extra.span.start.min(f.text.len())..extra.span.end.min(f.text.len());
+        let mut l = Label::new((f.name.clone(), r)).with_message(&extra.message);
+        if color {
+            l = l.with_color(Color::Blue);
+        }
+        report = report.with_label(l);
+        if !cache.iter().any(|(n, _)| n == &f.name) {
+            cache.push((f.name.clone(), f.text.clone()));
+        }
+    }
+    if let Some(help) = &d.help {
+        report = report.with_help(help);
+    }
+    for n in &d.notes {
+        report = report.with_note(n);
+    }
+    let mut out = Vec::new();
+    let written = report.finish().write(ariadne::sources(cache), &mut out);
+    if written.is_err() {
+        return render_unlocated(d);
+    }
+    trim_lines(&String::from_utf8_lossy(&out))
+}
+
+fn render_unlocated(d: &Diagnostic) -> String {
+    let word = match d.severity {
+        Severity::Error => "Error",
+        Severity::Warning => "Warning",
+    };
+    let mut s = format!("[{}] {}: {}\n", d.code, word, d.message);
+    if let Some(help) = &d.help {
+        s.push_str(&format!("  help: {help}\n"));
+    }
+    for n in &d.notes {
+        s.push_str(&format!("  note: {n}\n"));
+    }
+    s
+}
+
+fn trim_lines(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// One diagnostic as a JSON object: code, severity, message, file, line, column, span (byte
+/// offsets), label, help, notes.
+pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> Value {
+    let loc = d.primary.as_ref().and_then(|l| {
+        let f = sources.get(l.span.file)?;
+        let (line, column) = f.line_col(l.span.start);
+        let (end_line, end_column) = f.line_col(l.span.end);
+        Some(json!({
+            "file": f.name,
+            "line": line,
+            "column": column,
+            "endLine": end_line,
+            "endColumn": end_column,
+            "start": l.span.start,
+            "end": l.span.end,
+            "label": l.message,
+        }))
+    });
+    json!({
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+        "location": loc,
+        "help": d.help,
+        "notes": d.notes,
+    })
+}
+
+/// Every diagnostic, as a JSON array.
+pub fn to_json_all(ds: &[Diagnostic], sources: &SourceMap) -> Value {
+    Value::Array(ds.iter().map(|d| to_json(d, sources)).collect())
+}

@@ -1,0 +1,232 @@
+//! The built-in catalogues compiled into the crate: first-party apps, built-in directory roles,
+//! built-in authentication strengths, and the special keywords.
+//!
+//! In: `data/well-known-apps.json` and `data/directory-roles.json` (copied from the reference).
+//! Out: look-ups by identifier, by display name and by id.
+
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// A first-party app that Conditional Access can target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct App {
+    /// The identifier used in source (`AzureServiceManagement`).
+    pub ident: String,
+    /// Other identifiers accepted for it (the plain PascalCase of the display name).
+    pub aliases: Vec<String>,
+    pub display_name: String,
+    pub app_id: String,
+}
+
+/// A built-in directory role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    /// The display name without spaces (`GlobalAdministrator`).
+    pub ident: String,
+    pub display_name: String,
+    pub template_id: String,
+    pub privileged: bool,
+}
+
+/// A built-in authentication strength.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Strength {
+    pub ident: &'static str,
+    pub display_name: &'static str,
+    pub id: &'static str,
+    /// Higher is stronger: mfa 1, passwordless 2, phishing-resistant 3.
+    pub rank: u8,
+}
+
+pub const STRENGTHS: [Strength; 3] = [
+    Strength { ident: "mfa", display_name: "Multifactor authentication", id: "00000000-0000-0000-0000-000000000002", rank: 1 },
+    Strength { ident: "passwordless-mfa", display_name: "Passwordless MFA", id: "00000000-0000-0000-0000-000000000003", rank: 2 },
+    Strength {
+        ident: "phishing-resistant-mfa",
+        display_name: "Phishing resistant MFA",
+        id: "00000000-0000-0000-0000-000000000004",
+        rank: 3,
+    },
+];
+
+/// The Global Administrator role template id (emergency accounts hold it).
+pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+/// The Windows Azure Service Management API app id.
+pub const AZURE_SERVICE_MANAGEMENT: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+
+/// Short identifiers the language fixes for some apps (LANGUAGE.md §2).
+const APP_SHORT_NAMES: &[(&str, &str)] = &[
+    ("797f4846-ba00-4fd7-ba43-dac1f8f63013", "AzureServiceManagement"),
+    ("00000002-0000-0ff1-ce00-000000000000", "ExchangeOnline"),
+    ("00000003-0000-0ff1-ce00-000000000000", "SharePointOnline"),
+];
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawApp {
+    name: String,
+    app_id: String,
+    kind: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRole {
+    name: String,
+    template_id: String,
+    #[serde(default)]
+    privileged: bool,
+}
+
+/// The display name in PascalCase, words in parentheses dropped:
+/// `Windows Azure Active Directory (Azure AD Graph)` → `WindowsAzureActiveDirectory`.
+pub fn pascal_case(display_name: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for word in display_name.split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '.') {
+        let opens = word.matches('(').count();
+        let closes = word.matches(')').count();
+        let inside = depth > 0 || opens > 0;
+        depth = (depth + opens).saturating_sub(closes);
+        if inside {
+            continue;
+        }
+        let mut chars = word.chars().filter(|c| c.is_alphanumeric());
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.extend(chars);
+        }
+    }
+    out
+}
+
+fn build_apps() -> Vec<App> {
+    let raw: Vec<RawApp> = serde_json::from_str(include_str!("data/well-known-apps.json")).unwrap_or_default();
+    raw.into_iter()
+        .filter(|a| a.kind == "resource")
+        .map(|a| {
+            let plain = pascal_case(&a.name);
+            let short = APP_SHORT_NAMES.iter().find(|(id, _)| *id == a.app_id).map(|(_, s)| s.to_string());
+            let (ident, aliases) = match short {
+                Some(s) if s != plain => (s, vec![plain]),
+                _ => (plain, Vec::new()),
+            };
+            App { ident, aliases, display_name: a.name, app_id: a.app_id }
+        })
+        .collect()
+}
+
+fn build_roles() -> Vec<Role> {
+    let raw: Vec<RawRole> = serde_json::from_str(include_str!("data/directory-roles.json")).unwrap_or_default();
+    raw.into_iter()
+        .map(|r| Role {
+            ident: r.name.split_whitespace().collect(),
+            display_name: r.name,
+            template_id: r.template_id,
+            privileged: r.privileged,
+        })
+        .collect()
+}
+
+pub fn apps() -> &'static [App] {
+    static APPS: OnceLock<Vec<App>> = OnceLock::new();
+    APPS.get_or_init(build_apps)
+}
+
+pub fn roles() -> &'static [Role] {
+    static ROLES: OnceLock<Vec<Role>> = OnceLock::new();
+    ROLES.get_or_init(build_roles)
+}
+
+/// An app by identifier (exact, then case-insensitive), alias, or quoted display name.
+pub fn app(name: &str) -> Option<&'static App> {
+    let all = apps();
+    all.iter()
+        .find(|a| a.ident == name || a.aliases.iter().any(|x| x == name) || a.display_name == name)
+        .or_else(|| {
+            all.iter().find(|a| {
+                a.ident.eq_ignore_ascii_case(name)
+                    || a.aliases.iter().any(|x| x.eq_ignore_ascii_case(name))
+                    || a.display_name.eq_ignore_ascii_case(name)
+            })
+        })
+}
+
+pub fn app_by_id(app_id: &str) -> Option<&'static App> {
+    apps().iter().find(|a| a.app_id.eq_ignore_ascii_case(app_id))
+}
+
+/// A role by name without spaces or by display name (exact, then case-insensitive).
+pub fn role(name: &str) -> Option<&'static Role> {
+    let all = roles();
+    all.iter().find(|r| r.ident == name || r.display_name == name).or_else(|| {
+        all.iter().find(|r| r.ident.eq_ignore_ascii_case(name) || r.display_name.eq_ignore_ascii_case(name))
+    })
+}
+
+pub fn role_by_id(template_id: &str) -> Option<&'static Role> {
+    roles().iter().find(|r| r.template_id.eq_ignore_ascii_case(template_id))
+}
+
+/// A built-in strength by identifier (`phishing-resistant-mfa`) or display name.
+pub fn strength(name: &str) -> Option<&'static Strength> {
+    STRENGTHS.iter().find(|s| s.ident == name || s.display_name.eq_ignore_ascii_case(name))
+}
+
+pub fn strength_by_id(id: &str) -> Option<&'static Strength> {
+    STRENGTHS.iter().find(|s| s.id == id)
+}
+
+/// App keywords accepted where an app goes (`app Office365`).
+pub const APP_KEYWORDS: [&str; 2] = ["Office365", "MicrosoftAdminPortals"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pascal_case_drops_parentheses() {
+        assert_eq!(pascal_case("Windows Azure Active Directory (Azure AD Graph)"), "WindowsAzureActiveDirectory");
+        assert_eq!(pascal_case("Microsoft Teams Services"), "MicrosoftTeamsServices");
+        assert_eq!(pascal_case("Power BI Service"), "PowerBIService");
+    }
+
+    #[test]
+    fn language_table_identifiers_resolve() {
+        for (ident, id) in [
+            ("AzureServiceManagement", "797f4846-ba00-4fd7-ba43-dac1f8f63013"),
+            ("MicrosoftGraph", "00000003-0000-0000-c000-000000000000"),
+            ("ExchangeOnline", "00000002-0000-0ff1-ce00-000000000000"),
+            ("SharePointOnline", "00000003-0000-0ff1-ce00-000000000000"),
+            ("MicrosoftTeamsServices", "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe"),
+            ("AzureVirtualDesktop", "9cdead84-a844-4324-93f2-b2e6bb768d07"),
+            ("MicrosoftIntune", "0000000a-0000-0000-c000-000000000000"),
+            ("MicrosoftIntuneEnrollment", "d4ebce55-015a-49b5-a083-c84d1797ae8c"),
+            ("Windows Azure Service Management API", "797f4846-ba00-4fd7-ba43-dac1f8f63013"),
+        ] {
+            assert_eq!(app(ident).map(|a| a.app_id.as_str()), Some(id), "{ident}");
+        }
+        assert!(app("MicrosoftAzureCLI").is_none(), "client apps cannot be targeted");
+    }
+
+    #[test]
+    fn roles_by_ident_and_display_name() {
+        assert_eq!(role("GlobalAdministrator").map(|r| r.template_id.as_str()), Some(GLOBAL_ADMINISTRATOR));
+        assert_eq!(role("Global Administrator").map(|r| r.template_id.as_str()), Some(GLOBAL_ADMINISTRATOR));
+        assert!(roles().len() > 100);
+        let mut idents: Vec<_> = roles().iter().map(|r| r.ident.to_lowercase()).collect();
+        idents.sort();
+        let n = idents.len();
+        idents.dedup();
+        assert_eq!(n, idents.len(), "role identifiers are unique");
+    }
+
+    #[test]
+    fn app_identifiers_are_unique() {
+        let mut idents: Vec<_> = apps().iter().flat_map(|a| std::iter::once(&a.ident).chain(&a.aliases)).map(|s| s.to_lowercase()).collect();
+        idents.sort();
+        let n = idents.len();
+        idents.dedup();
+        assert_eq!(n, idents.len());
+    }
+}
