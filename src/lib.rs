@@ -4,7 +4,14 @@
 //! .capol text ──parse──▶ ast::File ──check──▶ ir::PolicySet ──emit──▶ graph::model::Policy ──▶ JSON
 //! ```
 
+pub mod ast;
+pub mod check;
+pub mod cli;
 pub mod diag;
+pub mod driver;
+pub mod emit;
 pub mod graph;
+pub mod ir;
 pub mod source;
+pub mod syntax;
 pub mod symbols;

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `capol` binary: parses the command line and calls the library.
+
+fn main() -> std::process::ExitCode {
+    capol::cli::main()
+}

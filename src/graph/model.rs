@@ -326,7 +326,8 @@ pub struct SignInFrequency {
     #[serde(rename = "type")]
     pub kind: Option<FrequencyUnit>,
     pub frequency_interval: FrequencyInterval,
-    pub authentication_type: AuthenticationType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication_type: Option<AuthenticationType>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

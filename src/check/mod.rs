@@ -1,0 +1,149 @@
+//! The checker: AST in, [`ir::PolicySet`] and every diagnostic out.
+//!
+//! Passes: declarations and names (`names`), per-policy lowering (`lower`), the Graph
+//! combination rules (`rules`), and the safety rules that protect emergency access (`safety`).
+//! Nothing stops at the first problem: a typo in one policy never hides a problem in the next.
+
+mod lower;
+pub mod names;
+mod rules;
+mod safety;
+pub mod values;
+
+use crate::ast::{self, Item, Ref};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::{self, Principal};
+use crate::source::{SourceMap, Spanned};
+use crate::symbols::Kind;
+use crate::symbols::lock::LockFile;
+use std::collections::HashMap;
+
+/// Which Graph API version the output targets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApiVersion {
+    #[default]
+    #[value(name = "v1.0")]
+    V1,
+    #[value(name = "beta")]
+    Beta,
+}
+
+impl ApiVersion {
+    pub fn path(self) -> &'static str {
+        match self {
+            ApiVersion::V1 => "v1.0",
+            ApiVersion::Beta => "beta",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub api: ApiVersion,
+}
+
+/// Check every file compiled together.
+pub fn check(
+    files: &[ast::File],
+    sources: &SourceMap,
+    lock: Option<&LockFile>,
+    opts: &Options,
+) -> (ir::PolicySet, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let names = names::Names::new(files, lock, &mut diags);
+    let mut set = ir::PolicySet::default();
+
+    // Trusted locations: declared `trusted`, or trusted in the lock file.
+    for (_, d) in names.declared_of(Kind::Location) {
+        if let (true, Ref::Guid(g)) = (d.trusted, &d.value) {
+            set.trusted_locations.insert(g.clone());
+        }
+    }
+    if let Some(l) = lock {
+        if let Some(m) = l.entries.get(&Kind::Location) {
+            set.trusted_locations.extend(m.values().filter(|e| e.trusted == Some(true)).map(|e| e.id.clone()));
+        }
+    }
+
+    // Emergency principals.
+    for file in files {
+        for item in &file.items {
+            let Item::Emergency(e) = item else { continue };
+            let kind = e.kind.node;
+            if !matches!(kind, Kind::User | Kind::Group) {
+                diags.push(
+                    Diagnostic::new("E0106", format!("an emergency principal is a user or a group, not {}", kind.article()))
+                        .at(e.kind.span, "not a user or group")
+                        .help("write `emergency group BreakGlass` or `emergency user Emergency1`"),
+                );
+                continue;
+            }
+            for p in &e.principals {
+                if let Some(res) = names.resolve(kind, p, &mut diags) {
+                    let pr = if kind == Kind::User { Principal::User(res.id) } else { Principal::Group(res.id) };
+                    set.emergency.push(Spanned::new(pr, p.span));
+                }
+            }
+        }
+    }
+
+    // Policies.
+    let mut by_name: HashMap<String, crate::source::Span> = HashMap::new();
+    for file in files {
+        let headerless: Vec<&ast::Policy> = file
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Policy(p) if p.name.is_none() => Some(p),
+                _ => None,
+            })
+            .collect();
+        for item in &file.items {
+            let Item::Policy(p) = item else { continue };
+            let display_name = match &p.name {
+                Some(n) => n.clone(),
+                None => {
+                    let stem = sources.get(file.file).map(|f| f.stem().to_string()).unwrap_or_default();
+                    let span = p.clauses.first().map(|c| c.span).unwrap_or(p.span);
+                    Spanned::new(stem, span)
+                }
+            };
+            if p.name.is_none() && headerless.len() > 1 {
+                continue;
+            }
+            if display_name.node.trim().is_empty() {
+                diags.push(
+                    Diagnostic::new("E0106", "a policy needs a display name")
+                        .at(display_name.span, "empty display name")
+                        .help("write `policy \"CA001 Require MFA for admins\"`"),
+                );
+            }
+            if let Some(first) = by_name.get(&display_name.node) {
+                diags.push(
+                    Diagnostic::new("E0104", format!("two policies are named `{}`", display_name.node))
+                        .at(display_name.span, "this display name is taken")
+                        .also(*first, "first used here")
+                        .help("display names are how deploy finds a policy in the tenant: give each policy its own")
+                        .note("a file without a `policy` header takes its file name as display name"),
+                );
+            } else {
+                by_name.insert(display_name.node.clone(), display_name.span);
+            }
+            let mut lowerer = lower::Lowerer { names: &names, diags: &mut diags };
+            let policy = lowerer.policy(p, display_name);
+            set.policies.push(policy);
+        }
+    }
+
+    for p in &mut set.policies {
+        rules::defaults(p);
+    }
+    for p in &set.policies {
+        rules::check(p, opts, &mut diags);
+        safety::check(p, &set, &mut diags);
+    }
+    safety::check_emergency_declared(&set, &mut diags);
+    set.policies.sort_by(|a, b| a.display_name.node.cmp(&b.display_name.node));
+    diags.sort();
+    (set, diags)
+}

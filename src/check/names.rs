@@ -1,0 +1,240 @@
+//! Name resolution: declarations first, then `capol.lock`, then the built-in catalogues.
+//!
+//! In: the declarations of every file and the lock file. Out: ids for references, or `E0100`
+//! (unknown name, with suggestions of the right kind), `E0101` (wrong kind), `E0102` (malformed
+//! GUID), `E0103` (declared twice), `E0107` (a name that needs `capol resolve`).
+
+use crate::ast::{self, Ref};
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggestion_text};
+use crate::source::{Span, Spanned};
+use crate::symbols::lock::LockFile;
+use crate::symbols::{Kind, catalog};
+use std::collections::HashMap;
+
+/// A declaration as the table keeps it.
+#[derive(Clone, Debug)]
+pub struct Declared {
+    pub value: Ref,
+    pub trusted: bool,
+    pub span: Span,
+}
+
+/// Every name known to one compilation.
+pub struct Names<'l> {
+    declared: HashMap<(Kind, String), Declared>,
+    lock: Option<&'l LockFile>,
+}
+
+/// What a reference resolved to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub id: String,
+    /// Named locations: declared or locked as trusted.
+    pub trusted: bool,
+}
+
+impl<'l> Names<'l> {
+    pub fn new(files: &[ast::File], lock: Option<&'l LockFile>, diags: &mut Diagnostics) -> Self {
+        let mut declared: HashMap<(Kind, String), Declared> = HashMap::new();
+        for file in files {
+            for item in &file.items {
+                let ast::Item::Declaration(d) = item else { continue };
+                let key = (d.kind.node, d.name.text().to_string());
+                if let Some(prev) = declared.get(&key) {
+                    diags.push(
+                        Diagnostic::new("E0103", format!("{} `{}` is declared twice", d.kind.node, d.name.text()))
+                            .at(d.name.span, "declared again here")
+                            .also(prev.span, "first declared here")
+                            .help("keep one declaration and remove the other"),
+                    );
+                    continue;
+                }
+                if d.trusted.is_some() && d.kind.node != Kind::Location {
+                    diags.push(
+                        Diagnostic::new("E0106", format!("only a location can be `trusted`, not {}", d.kind.node.article()))
+                            .at(d.trusted.map(|t| t).unwrap_or(d.span), "`trusted` does not apply here")
+                            .help("remove `trusted`"),
+                    );
+                }
+                check_declared_value(d, diags);
+                declared.insert(
+                    key,
+                    Declared { value: d.value.node.clone(), trusted: d.trusted.is_some(), span: d.name.span },
+                );
+            }
+        }
+        Names { declared, lock }
+    }
+
+    /// Resolve `r` as a `kind`. Reports and returns `None` when it cannot be resolved.
+    pub fn resolve(&self, kind: Kind, r: &Spanned<Ref>, diags: &mut Diagnostics) -> Option<Resolved> {
+        match &r.node {
+            Ref::Guid(g) => return Some(Resolved { id: g.clone(), trusted: self.locked_trust(kind, g) }),
+            Ref::BadGuid(g) => {
+                diags.push(bad_guid(g, r.span));
+                return None;
+            }
+            Ref::Upn(upn) => return self.resolve_upn(kind, upn, r.span, diags),
+            Ref::Ident(_) | Ref::Quoted(_) => {}
+        }
+        let name = r.text();
+        if let Some(d) = self.declared.get(&(kind, name.to_string())) {
+            return match &d.value {
+                Ref::Guid(g) => Some(Resolved { id: g.clone(), trusted: d.trusted || self.locked_trust(kind, g) }),
+                Ref::Upn(upn) => self.resolve_upn(kind, upn, r.span, diags),
+                Ref::Ident(v) if kind == Kind::Context && is_context(v) => Some(Resolved { id: v.clone(), trusted: false }),
+                // A bad declared value was reported at the declaration.
+                _ => None,
+            };
+        }
+        if let Some(e) = self.lock.and_then(|l| l.get(kind, name)) {
+            return Some(Resolved { id: e.id.clone(), trusted: e.trusted.unwrap_or(false) });
+        }
+        if let Some(id) = builtin(kind, name) {
+            return Some(Resolved { id, trusted: false });
+        }
+        diags.push(self.not_found(kind, r));
+        None
+    }
+
+    fn locked_trust(&self, kind: Kind, id: &str) -> bool {
+        kind == Kind::Location
+            && (self.lock.is_some_and(|l| {
+                l.entries.get(&Kind::Location).is_some_and(|m| m.values().any(|e| e.id == id && e.trusted == Some(true)))
+            }) || self.declared.iter().any(|((k, _), d)| *k == Kind::Location && d.trusted && d.value.text() == id))
+    }
+
+    fn resolve_upn(&self, kind: Kind, upn: &str, span: Span, diags: &mut Diagnostics) -> Option<Resolved> {
+        if kind != Kind::User {
+            diags.push(
+                Diagnostic::new("E0101", format!("`{upn}` is a user principal name, not {}", kind.article()))
+                    .at(span, format!("expected {}", kind.article()))
+                    .help("only users are written by UPN"),
+            );
+            return None;
+        }
+        if let Some(e) = self.lock.and_then(|l| l.get(Kind::User, upn)) {
+            return Some(Resolved { id: e.id.clone(), trusted: false });
+        }
+        diags.push(
+            Diagnostic::new("E0107", format!("user `{upn}` has no object id yet"))
+                .at(span, "not in capol.lock")
+                .help("run `capol resolve` against the tenant to pin it in capol.lock, or declare the user by object id")
+                .note("Graph takes user object ids; a UPN is looked up in the tenant once and kept in capol.lock"),
+        );
+        None
+    }
+
+    /// The kinds under which `name` is known, for "wrong kind" messages.
+    fn kinds_of(&self, name: &str) -> Vec<Kind> {
+        Kind::ALL
+            .into_iter()
+            .filter(|k| {
+                self.declared.contains_key(&(*k, name.to_string()))
+                    || self.lock.is_some_and(|l| l.get(*k, name).is_some())
+                    || builtin(*k, name).is_some()
+            })
+            .collect()
+    }
+
+    fn not_found(&self, kind: Kind, r: &Spanned<Ref>) -> Diagnostic {
+        let name = r.text();
+        let other: Vec<Kind> = self.kinds_of(name).into_iter().filter(|k| *k != kind).collect();
+        if let Some(real) = other.first() {
+            return Diagnostic::new("E0101", format!("`{name}` is {}, not {}", real.article(), kind.article()))
+                .at(r.span, format!("expected {}", kind.article()))
+                .help(format!("write `{} {name}` if you meant the {}, or name {} here", real.keyword(), real.keyword(), kind.article()));
+        }
+        let candidates = self.candidates(kind);
+        let found = did_you_mean(name, candidates.iter().map(String::as_str));
+        let mut d = Diagnostic::new("E0100", format!("unknown {} `{name}`", kind.keyword()))
+            .at(r.span, format!("no {} of this name is declared, locked or built in", kind.keyword()));
+        let how = match kind {
+            Kind::App | Kind::Role | Kind::Strength => format!(
+                "declare it (`{} {name} = <id>`) or run `capol resolve` to look it up in the tenant",
+                kind.keyword()
+            ),
+            Kind::Context => "authentication contexts are `c1` … `c99`, or declare a name: `context Finance = c3`".to_string(),
+            _ => format!("declare it (`{} {name} = <id>`) or run `capol resolve` to look it up in the tenant", kind.keyword()),
+        };
+        d = match suggestion_text(&found) {
+            Some(s) => d.help(format!("{s} otherwise {how}")),
+            None => d.help(how),
+        };
+        d
+    }
+
+    /// Every name of `kind`, for suggestions.
+    fn candidates(&self, kind: Kind) -> Vec<String> {
+        let mut out: Vec<String> =
+            self.declared.keys().filter(|(k, _)| *k == kind).map(|(_, n)| n.clone()).collect();
+        if let Some(l) = self.lock {
+            out.extend(l.names(kind).map(str::to_string));
+        }
+        match kind {
+            Kind::App => {
+                out.extend(catalog::apps().iter().map(|a| a.ident.clone()));
+                out.extend(catalog::APP_KEYWORDS.iter().map(|s| s.to_string()));
+            }
+            Kind::Role => out.extend(catalog::roles().iter().map(|r| r.ident.clone())),
+            Kind::Strength => out.extend(catalog::STRENGTHS.iter().map(|s| s.ident.to_string())),
+            _ => {}
+        }
+        out
+    }
+
+    /// The declared names of a kind (for `emergency` checks and what-if).
+    pub fn declared_of(&self, kind: Kind) -> impl Iterator<Item = (&String, &Declared)> {
+        self.declared.iter().filter(move |((k, _), _)| *k == kind).map(|((_, n), d)| (n, d))
+    }
+}
+
+/// Is `s` an authentication context class reference `c1` … `c99`?
+pub fn is_context(s: &str) -> bool {
+    s.strip_prefix('c').and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (1..=99).contains(&n))
+        && !s.starts_with("c0")
+}
+
+fn builtin(kind: Kind, name: &str) -> Option<String> {
+    match kind {
+        Kind::App => catalog::app(name).map(|a| a.app_id.clone()),
+        Kind::Role => catalog::role(name).map(|r| r.template_id.clone()),
+        Kind::Strength => catalog::strength(name).map(|s| s.id.to_string()),
+        Kind::Context => is_context(name).then(|| name.to_string()),
+        _ => None,
+    }
+}
+
+pub fn bad_guid(text: &str, span: Span) -> Diagnostic {
+    Diagnostic::new("E0102", format!("`{text}` is not a well-formed GUID"))
+        .at(span, "malformed GUID")
+        .help("an object id has 32 hexadecimal digits in groups of 8-4-4-4-12, such as `0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11`")
+}
+
+fn check_declared_value(d: &ast::Declaration, diags: &mut Diagnostics) {
+    let ok = match (&d.value.node, d.kind.node) {
+        (Ref::Guid(_), Kind::Context) => false,
+        (Ref::Guid(_), _) => true,
+        (Ref::Upn(_), Kind::User) => true,
+        (Ref::Ident(v), Kind::Context) => is_context(v),
+        (Ref::BadGuid(g), _) => {
+            diags.push(bad_guid(g, d.value.span));
+            return;
+        }
+        _ => false,
+    };
+    if !ok {
+        let want = match d.kind.node {
+            Kind::User => "an object id (GUID) or a user principal name",
+            Kind::Context => "an authentication context id, `c1` … `c99`",
+            Kind::App => "an app id (GUID)",
+            Kind::Role => "a role template id (GUID)",
+            _ => "an object id (GUID)",
+        };
+        diags.push(
+            Diagnostic::new("E0106", format!("{} `{}` cannot be declared as `{}`", d.kind.node, d.name.text(), d.value.text()))
+                .at(d.value.span, format!("expected {want}"))
+                .help(format!("write `{} {} = <{}>`", d.kind.node, d.name.text(), if d.kind.node == Kind::Context { "c1…c99" } else { "id" })),
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! The rules that keep administrators from locking themselves out: the portal lockout rule
+//! (`E0208`) and the emergency-access rule (`E0209` / `W0003` / `W0002`).
+
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::graph::model::PolicyState;
+use crate::ir::{AppTarget, Policy, PolicySet, Principal, UserTarget};
+use crate::symbols::catalog;
+
+/// Could the policy apply to an emergency account? It could when it includes all users, any role
+/// (emergency accounts hold Global Administrator), or an emergency principal by name.
+fn could_reach_emergency(p: &Policy, set: &PolicySet) -> bool {
+    p.include_users.iter().any(|u| match &u.node {
+        UserTarget::All => true,
+        UserTarget::Principal(Principal::Role(_)) => true,
+        UserTarget::Principal(pr) => set.emergency.iter().any(|e| &e.node == pr),
+        _ => false,
+    })
+}
+
+fn excludes(p: &Policy, pr: &Principal) -> bool {
+    p.exclude_users.iter().any(|u| matches!(&u.node, UserTarget::Principal(x) if x == pr))
+}
+
+pub fn check(p: &Policy, set: &PolicySet, diags: &mut Diagnostics) {
+    if p.is_workload() {
+        return;
+    }
+    lockout(p, diags);
+    if set.emergency.is_empty() || p.state.node == PolicyState::Disabled || !could_reach_emergency(p, set) {
+        return;
+    }
+    let missing: Vec<_> = set.emergency.iter().filter(|e| !excludes(p, &e.node)).collect();
+    if missing.is_empty() {
+        return;
+    }
+    let enforced = p.state.node == PolicyState::Enabled;
+    let (code, severity) = if enforced { ("E0209", Severity::Error) } else { ("W0003", Severity::Warning) };
+    let mut d = Diagnostic::new(
+        code,
+        format!(
+            "policy `{}` could apply to emergency access accounts but does not exclude {}",
+            p.display_name.node,
+            if missing.len() == 1 { "one of them" } else { "them all" }
+        ),
+    )
+    .with_severity(severity)
+    .at(p.display_name.span, if enforced { "enforced without excluding emergency access" } else { "report-only, but would apply to emergency access" });
+    for m in &missing {
+        d = d.also(m.span, "this emergency principal is not excluded");
+    }
+    let names: Vec<String> = missing
+        .iter()
+        .map(|m| match &m.node {
+            Principal::Group(_) => "group".to_string(),
+            Principal::User(_) => "user".to_string(),
+            Principal::Role(_) => "role".to_string(),
+        })
+        .collect();
+    d = d
+        .help(format!("add an `exclude` clause for every emergency principal ({})", names.join(", ")))
+        .note("emergency (break-glass) accounts must never be caught by a policy: they are how you get back in");
+    diags.push(d);
+}
+
+/// A policy in `mode on` that blocks or requires a control for all users on all apps (or on the
+/// Azure management or admin portal apps) with no user, group or role excluded.
+fn lockout(p: &Policy, diags: &mut Diagnostics) {
+    if p.state.node != PolicyState::Enabled || p.grant.is_none() || !p.targets_all_users() {
+        return;
+    }
+    let portal = p.include_apps.iter().find(|a| match &a.node {
+        AppTarget::All => true,
+        AppTarget::Keyword(k) => k == "MicrosoftAdminPortals",
+        AppTarget::App(id) => id == catalog::AZURE_SERVICE_MANAGEMENT,
+        _ => false,
+    });
+    let Some(portal) = portal else { return };
+    let excludes_someone = p.exclude_users.iter().any(|u| matches!(u.node, UserTarget::Principal(_)));
+    if excludes_someone {
+        return;
+    }
+    let what = match &portal.node {
+        AppTarget::All => "all apps",
+        AppTarget::Keyword(_) => "the admin portals",
+        _ => "Azure management",
+    };
+    let mut d = Diagnostic::new(
+        "E0208",
+        format!("policy `{}` could lock everyone out of {what}", p.display_name.node),
+    )
+    .at(p.display_name.span, "enforced for all users with nobody excluded");
+    if let Some(g) = &p.grant {
+        d = d.also(g.span, "this applies to every account, yours included");
+    }
+    diags.push(
+        d.also(portal.span, "including the portal you would use to undo it")
+            .help("exclude your emergency access accounts: `exclude group BreakGlass`")
+            .note("Microsoft's guidance: never enforce such a policy without excluding emergency access accounts"),
+    );
+}
+
+/// `W0002`: no emergency principal is declared, and an enforced policy targets all users.
+pub fn check_emergency_declared(set: &PolicySet, diags: &mut Diagnostics) {
+    if !set.emergency.is_empty() {
+        return;
+    }
+    for p in &set.policies {
+        if p.state.node == PolicyState::Enabled && p.targets_all_users() && !p.is_workload() {
+            diags.push(
+                Diagnostic::new("W0002", format!("policy `{}` is enforced for all users, and no emergency access is declared", p.display_name.node))
+                    .at(p.display_name.span, "enforced for all users")
+                    .help("declare your break-glass accounts once: `emergency group BreakGlass`; capol then checks that every policy excludes them"),
+            );
+        }
+    }
+}

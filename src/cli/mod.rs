@@ -1,0 +1,88 @@
+//! The command line: one clap `Args` struct and handler per subcommand, and honest exit codes.
+//!
+//! In: `argv`. Out: data on stdout, diagnostics and progress on stderr, an [`ExitCode`].
+
+mod compile;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+pub use output::Format;
+
+/// capol exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Success (warnings allowed).
+    Ok = 0,
+    /// The sources have errors.
+    SourceErrors = 1,
+    /// Bad command line, missing paths, unwritable output.
+    Usage = 2,
+    /// Authentication, network or tenant failure.
+    Tenant = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+const ABOUT: &str = "Compile Microsoft Entra Conditional Access policy as code";
+
+const LONG_ABOUT: &str = "\
+capol compiles short, readable .capol policy files into the exact Microsoft Graph JSON of
+Conditional Access policies, checks them against Graph's rules before anything reaches a tenant,
+and deploys them safely.
+
+  require mfa for app AzureServiceManagement exclude group BreakGlass mode report-only
+
+Start with `capol compile examples`. Every diagnostic has a code: `capol explain E0100`.";
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (warnings allowed)
+  1  the sources have errors
+  2  usage error: bad arguments, missing paths, unwritable output
+  3  authentication, network or tenant failure";
+
+#[derive(Parser, Debug)]
+#[command(name = "capol", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check sources for errors and warnings without writing anything
+    Check(compile::CheckArgs),
+    /// Compile sources to Microsoft Graph policy JSON
+    Compile(compile::CompileArgs),
+    /// Print the long explanation of a diagnostic code (E0100, W0002, …)
+    Explain(compile::ExplainArgs),
+}
+
+/// Parse the command line and run it.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => Exit::Ok.into(),
+                _ => Exit::Usage.into(),
+            };
+        }
+    };
+    run(cli).into()
+}
+
+pub fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Check(a) => compile::check(a),
+        Command::Compile(a) => compile::compile(a),
+        Command::Explain(a) => compile::explain(a),
+    }
+}

@@ -1,0 +1,216 @@
+//! The pipeline end to end: paths → sources → AST → IR → Graph model, with every diagnostic.
+//!
+//! In: paths (`.capol` files or directories) or in-memory text, and the lock file. Out: a
+//! [`Compilation`]. The only file-system reads of the compiler happen here.
+
+use crate::ast;
+use crate::check::{self, Options};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::emit;
+use crate::graph::model::Policy;
+use crate::ir::PolicySet;
+use crate::source::{SourceMap, Span};
+use crate::symbols::lock::{LOCK_FILE_NAME, LockFile};
+use crate::syntax;
+use std::path::{Path, PathBuf};
+
+/// Everything one compilation produced.
+#[derive(Debug, Default)]
+pub struct Compilation {
+    pub sources: SourceMap,
+    pub diagnostics: Diagnostics,
+    pub files: Vec<ast::File>,
+    pub set: PolicySet,
+    /// The Graph bodies, ordered by display name. Empty when there are errors.
+    pub policies: Vec<Policy>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+}
+
+/// A problem with the command line or the file system that is not about a source's content.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Every `.capol` file named or found beneath the paths, sorted, each once.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| UsageError(format!("cannot read `{}`: {}", p.display(), io_reason(&e))))?;
+        if meta.is_dir() {
+            let before = out.len();
+            walk(p, &mut out)?;
+            if out.len() == before {
+                return Err(UsageError(format!("no .capol files under `{}`", p.display())));
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| UsageError(format!("cannot read `{}`: {}", dir.display(), io_reason(&e))))?;
+    let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    list.sort();
+    for path in list {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name == "target" {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "capol") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Read the files into a source map. Unreadable, non-UTF-8 and oversized files become
+/// diagnostics (the file is then added empty so the diagnostic has somewhere to point).
+pub fn load(files: &[PathBuf], sources: &mut SourceMap, diags: &mut Diagnostics) {
+    for path in files {
+        let name = path.display().to_string();
+        match std::fs::read(path) {
+            Err(e) => {
+                let id = sources.add(name.clone(), "");
+                diags.push(
+                    Diagnostic::new("E0002", format!("cannot read `{name}`: {}", io_reason(&e)))
+                        .at(Span::new(id, 0, 0), "this file")
+                        .help("check the path and its permissions"),
+                );
+            }
+            Ok(bytes) if bytes.len() > syntax::MAX_SOURCE_BYTES => {
+                let id = sources.add(name.clone(), "");
+                diags.push(
+                    Diagnostic::new("E0003", format!("`{name}` is {} bytes, more than the limit of {}", bytes.len(), syntax::MAX_SOURCE_BYTES))
+                        .at(Span::new(id, 0, 0), "this file")
+                        .help("split the policies over several files"),
+                );
+            }
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => {
+                    sources.add(name, text);
+                }
+                Err(e) => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+                    let id = sources.add(name.clone(), text);
+                    diags.push(
+                        Diagnostic::new("E0002", format!("`{name}` is not UTF-8 text"))
+                            .at(Span::new(id, valid, valid), format!("invalid byte at offset {valid}"))
+                            .help("save the file as UTF-8; a .capol file is plain text"),
+                    );
+                }
+            },
+        }
+    }
+}
+
+/// Find `capol.lock`: the explicit path, or `capol.lock` in the directory of the first path.
+pub fn find_lock(paths: &[PathBuf], explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    let first = paths.first()?;
+    let dir = if first.is_dir() { first.clone() } else { first.parent().map(Path::to_path_buf).unwrap_or_default() };
+    let candidate = if dir.as_os_str().is_empty() { PathBuf::from(LOCK_FILE_NAME) } else { dir.join(LOCK_FILE_NAME) };
+    candidate.is_file().then_some(candidate)
+}
+
+/// Read and parse a lock file; problems become diagnostics located in it.
+pub fn load_lock(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Option<LockFile> {
+    let name = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let id = sources.add(name.clone(), "");
+            diags.push(
+                Diagnostic::new("E0300", format!("cannot read lock file `{name}`: {}", io_reason(&e)))
+                    .at(Span::new(id, 0, 0), "this file")
+                    .help("run `capol resolve` to write it again"),
+            );
+            return None;
+        }
+    };
+    match LockFile::parse(&text) {
+        Ok(l) => Some(l),
+        Err(e) => {
+            let id = sources.add(name.clone(), text);
+            diags.push(
+                Diagnostic::new("E0300", format!("lock file `{name}` is invalid: {}", e.message))
+                    .at(Span::new(id, e.offset, e.offset), "here")
+                    .help("run `capol resolve` to write it again; do not edit it by hand"),
+            );
+            None
+        }
+    }
+}
+
+/// Parse, check and emit every source in the map.
+pub fn compile_sources(sources: SourceMap, lock: Option<&LockFile>, opts: &Options, mut diags: Diagnostics) -> Compilation {
+    let mut files = Vec::new();
+    for (id, f) in sources.files() {
+        if f.name.ends_with(LOCK_FILE_NAME) && !f.name.ends_with(".capol") {
+            continue;
+        }
+        let (ast, ds) = syntax::parse(id, &f.text);
+        diags.extend(ds.items);
+        if let Some(ast) = ast {
+            if ast.items.is_empty() && !f.text.is_empty() || f.text.trim().is_empty() {
+                diags.push(
+                    Diagnostic::new("W0001", format!("`{}` holds no policy and no declaration", f.name))
+                        .at(Span::new(id, 0, 0), "empty file")
+                        .help("add a policy, or delete the file"),
+                );
+            }
+            files.push(ast);
+        }
+    }
+    let (set, ds) = check::check(&files, &sources, lock, opts);
+    diags.extend(ds.items);
+    diags.sort();
+    let policies = if diags.has_errors() { Vec::new() } else { emit::emit(&set) };
+    Compilation { sources, diagnostics: diags, files, set, policies }
+}
+
+/// Compile paths as the CLI does.
+pub fn compile_paths(paths: &[PathBuf], lock: Option<&Path>, opts: &Options) -> Result<Compilation, UsageError> {
+    let files = collect_files(paths)?;
+    let mut sources = SourceMap::new();
+    let mut diags = Diagnostics::new();
+    load(&files, &mut sources, &mut diags);
+    let lock_path = find_lock(paths, lock);
+    let lock = lock_path.as_deref().and_then(|p| load_lock(p, &mut sources, &mut diags));
+    Ok(compile_sources(sources, lock.as_ref(), opts, diags))
+}
+
+/// Compile in-memory sources: `(file name, text)` pairs. For tests, benchmarks and tools.
+pub fn compile_str(files: &[(&str, &str)], lock: Option<&LockFile>, opts: &Options) -> Compilation {
+    let mut sources = SourceMap::new();
+    for (name, text) in files {
+        sources.add(*name, *text);
+    }
+    compile_sources(sources, lock, opts, Diagnostics::new())
+}

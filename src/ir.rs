@@ -1,0 +1,247 @@
+//! Resolved policies: ids and closed enums, no strings left to interpret. Spans stay with every
+//! value so that the rules in `check` can point at what they reject.
+//!
+//! In: built by `check` from the AST. Out: read by `check`'s rules, by `emit`, and by what-if.
+
+use crate::graph::model::{
+    BuiltInControl, CaeMode, ClientAppType, CloudAppSecurityType, FilterMode, FrequencyUnit, Operator,
+    PersistentBrowserMode, Platform, PolicyState, RiskLevel,
+};
+use crate::source::{Span, Spanned};
+use std::collections::BTreeSet;
+
+/// Everything compiled together.
+#[derive(Clone, Debug, Default)]
+pub struct PolicySet {
+    pub policies: Vec<Policy>,
+    pub emergency: Vec<Spanned<Principal>>,
+    /// Ids of named locations declared (or locked) as trusted.
+    pub trusted_locations: BTreeSet<String>,
+}
+
+/// A user-side principal.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Principal {
+    User(String),
+    Group(String),
+    Role(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserTarget {
+    All,
+    None,
+    /// The legacy keyword `GuestsOrExternalUsers`.
+    LegacyGuests,
+    Principal(Principal),
+    Guests(Guests),
+}
+
+/// Guest or external user types (Graph flag member names) and tenants (empty: all tenants).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Guests {
+    pub types: BTreeSet<GuestType>,
+    pub tenants: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GuestType {
+    InternalGuest,
+    B2bCollaborationGuest,
+    B2bCollaborationMember,
+    B2bDirectConnectUser,
+    OtherExternalUser,
+    ServiceProvider,
+}
+
+impl GuestType {
+    pub const ALL: [GuestType; 6] = [
+        GuestType::InternalGuest,
+        GuestType::B2bCollaborationGuest,
+        GuestType::B2bCollaborationMember,
+        GuestType::B2bDirectConnectUser,
+        GuestType::OtherExternalUser,
+        GuestType::ServiceProvider,
+    ];
+    /// The source word (`b2b-collaboration-guest`).
+    pub fn word(self) -> &'static str {
+        match self {
+            GuestType::InternalGuest => "internal-guest",
+            GuestType::B2bCollaborationGuest => "b2b-collaboration-guest",
+            GuestType::B2bCollaborationMember => "b2b-collaboration-member",
+            GuestType::B2bDirectConnectUser => "b2b-direct-connect-user",
+            GuestType::OtherExternalUser => "other-external-user",
+            GuestType::ServiceProvider => "service-provider",
+        }
+    }
+    /// The Graph flag member name (`b2bCollaborationGuest`).
+    pub fn graph(self) -> &'static str {
+        match self {
+            GuestType::InternalGuest => "internalGuest",
+            GuestType::B2bCollaborationGuest => "b2bCollaborationGuest",
+            GuestType::B2bCollaborationMember => "b2bCollaborationMember",
+            GuestType::B2bDirectConnectUser => "b2bDirectConnectUser",
+            GuestType::OtherExternalUser => "otherExternalUser",
+            GuestType::ServiceProvider => "serviceProvider",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppTarget {
+    All,
+    None,
+    /// `Office365`, `MicrosoftAdminPortals`.
+    Keyword(String),
+    /// An app id.
+    App(String),
+    /// `urn:user:registersecurityinfo`.
+    Action(String),
+    /// `c1` … `c99`.
+    Context(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpTarget {
+    All,
+    Sp(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocationTarget {
+    Any,
+    Trusted,
+    Named(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InsiderRisk {
+    Minor,
+    Moderate,
+    Elevated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TransferMethod {
+    DeviceCodeFlow,
+    AuthenticationTransfer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilterRule {
+    pub mode: FilterMode,
+    pub rule: Spanned<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Grant {
+    Block,
+    Controls {
+        operator: Operator,
+        builtins: Vec<Spanned<BuiltInControl>>,
+        /// An authentication strength id.
+        strength: Option<Spanned<String>>,
+        terms: Vec<Spanned<String>>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInFrequency {
+    Every,
+    Time(u32, FrequencyUnit),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Session {
+    pub sign_in_frequency: Option<Spanned<SignInFrequency>>,
+    pub persistent_browser: Option<Spanned<PersistentBrowserMode>>,
+    pub app_enforced_restrictions: Option<Span>,
+    pub cloud_app_security: Option<Spanned<CloudAppSecurityType>>,
+    pub cae: Option<Spanned<CaeMode>>,
+    pub no_resilience_defaults: Option<Span>,
+    pub token_protection: Option<Span>,
+}
+
+impl Session {
+    pub fn is_empty(&self) -> bool {
+        *self == Session::default()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    pub display_name: Spanned<String>,
+    pub description: Option<String>,
+    pub state: Spanned<PolicyState>,
+    /// Whether `mode` was written (the default is report-only).
+    pub span: Span,
+    pub include_users: Vec<Spanned<UserTarget>>,
+    pub exclude_users: Vec<Spanned<UserTarget>>,
+    pub include_apps: Vec<Spanned<AppTarget>>,
+    pub exclude_apps: Vec<Spanned<AppTarget>>,
+    pub app_filter: Option<FilterRule>,
+    pub include_sps: Vec<Spanned<SpTarget>>,
+    pub exclude_sps: Vec<Spanned<SpTarget>>,
+    pub include_platforms: Vec<Spanned<Platform>>,
+    pub exclude_platforms: Vec<Spanned<Platform>>,
+    pub include_locations: Vec<Spanned<LocationTarget>>,
+    pub exclude_locations: Vec<Spanned<LocationTarget>>,
+    pub client_app_types: Vec<Spanned<ClientAppType>>,
+    pub sign_in_risk: Vec<Spanned<RiskLevel>>,
+    pub user_risk: Vec<Spanned<RiskLevel>>,
+    pub service_principal_risk: Vec<Spanned<RiskLevel>>,
+    pub insider_risk: Vec<Spanned<InsiderRisk>>,
+    pub device_filter: Option<FilterRule>,
+    pub auth_flows: Vec<Spanned<TransferMethod>>,
+    pub grant: Option<Spanned<Grant>>,
+    pub session: Session,
+}
+
+impl Policy {
+    pub fn new(display_name: Spanned<String>, span: Span) -> Self {
+        Policy {
+            state: Spanned::new(PolicyState::ReportOnly, display_name.span),
+            display_name,
+            description: None,
+            span,
+            include_users: Vec::new(),
+            exclude_users: Vec::new(),
+            include_apps: Vec::new(),
+            exclude_apps: Vec::new(),
+            app_filter: None,
+            include_sps: Vec::new(),
+            exclude_sps: Vec::new(),
+            include_platforms: Vec::new(),
+            exclude_platforms: Vec::new(),
+            include_locations: Vec::new(),
+            exclude_locations: Vec::new(),
+            client_app_types: Vec::new(),
+            sign_in_risk: Vec::new(),
+            user_risk: Vec::new(),
+            service_principal_risk: Vec::new(),
+            insider_risk: Vec::new(),
+            device_filter: None,
+            auth_flows: Vec::new(),
+            grant: None,
+            session: Session::default(),
+        }
+    }
+
+    /// A workload-identity policy targets service principals instead of users.
+    pub fn is_workload(&self) -> bool {
+        !self.include_sps.is_empty() || !self.exclude_sps.is_empty()
+    }
+
+    /// Whether the policy applies to all users (explicitly, or by default).
+    pub fn targets_all_users(&self) -> bool {
+        self.include_users.iter().any(|u| u.node == UserTarget::All)
+    }
+
+    pub fn builtins(&self) -> Vec<BuiltInControl> {
+        match self.grant.as_ref().map(|g| &g.node) {
+            Some(Grant::Block) => vec![BuiltInControl::Block],
+            Some(Grant::Controls { builtins, .. }) => builtins.iter().map(|b| b.node).collect(),
+            None => Vec::new(),
+        }
+    }
+}
