@@ -112,7 +112,12 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
         format!("unexpected `{found}`")
     };
     let mut d = Diagnostic::new("E0001", message).at(Span::new(file, pos, end.max(pos)), label);
-    if KEYWORDS.contains(&found) {
+    let wants_kind = matches!(&e.variant, ErrorVariant::ParsingError { positives, .. } if positives.iter().any(|r| matches!(r, Rule::target_list | Rule::kind_word | Rule::kinded_target | Rule::all_target | Rule::filter_target)));
+    let kinds = KEYWORDS.iter().copied().filter(|k| !matches!(*k, "policy" | "scenario" | "emergency" | "for" | "exclude" | "when" | "require" | "block" | "session" | "mode" | "description" | "where" | "and" | "or" | "all" | "expect" | "member-of" | "trusted"));
+    if let (true, Some(s)) = (wants_kind && !KEYWORDS.contains(&found), crate::diag::suggestion_text(&crate::diag::did_you_mean(found, kinds))) {
+        d.message = format!("unknown kind `{found}`");
+        d = d.help(s);
+    } else if KEYWORDS.contains(&found) {
         d = d.help(format!("`{found}` is a keyword; quote a name that collides with one: `\"{found}\"`"));
     } else if found.starts_with('"') || found.starts_with('\'') {
         d = d.help("close the string on the same line");

@@ -67,9 +67,19 @@ enum Open {
 }
 
 impl Visitor<'_> {
+    /// The pair's span, ending at its last token (pest leaves trailing white space and comments
+    /// inside a rule whose repetition failed).
     pub fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        let end = pair
+            .clone()
+            .into_inner()
+            .flatten()
+            .filter(|p| p.clone().into_inner().next().is_none())
+            .map(|p| p.as_span().end())
+            .max()
+            .unwrap_or_else(|| s.start() + pair.as_str().trim_end().len());
+        Span::new(self.file, s.start(), end.max(s.start()))
     }
 
     fn visit_file(&mut self, pair: Pair<Rule>) -> Vec<Item> {
@@ -224,3 +234,4 @@ fn classify_word(w: &str) -> Ref {
         Ref::Ident(w.to_string())
     }
 }
+
