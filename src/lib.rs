@@ -5,6 +5,7 @@
 //! ```
 
 pub mod diag;
+pub mod filter;
 pub mod graph;
 pub mod source;
 pub mod symbols;
