@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diag;
 pub mod driver;
 pub mod emit;
+pub mod filter;
 pub mod graph;
 pub mod ir;
 pub mod source;

@@ -4,6 +4,7 @@
 //! combination rules (`rules`), and the safety rules that protect emergency access (`safety`).
 //! Nothing stops at the first problem: a typo in one policy never hides a problem in the next.
 
+mod filters;
 mod lower;
 pub mod names;
 mod rules;
@@ -140,6 +141,7 @@ pub fn check(
     }
     for p in &set.policies {
         rules::check(p, opts, &mut diags);
+        filters::check(p, sources, &mut diags);
         safety::check(p, &set, &mut diags);
     }
     safety::check_emergency_declared(&set, &mut diags);
