@@ -4,8 +4,8 @@
 //! In: built by `check` from the AST. Out: read by `check`'s rules, by `emit`, and by what-if.
 
 use crate::graph::model::{
-    BuiltInControl, CaeMode, ClientAppType, CloudAppSecurityType, FilterMode, FrequencyUnit, Operator,
-    PersistentBrowserMode, Platform, PolicyState, RiskLevel,
+    BuiltInControl, CaeMode, ClientAppType, CloudAppSecurityType, FilterMode, FrequencyUnit,
+    Operator, PersistentBrowserMode, Platform, PolicyState, RiskLevel,
 };
 use crate::source::{Span, Spanned};
 use std::collections::BTreeSet;

@@ -4,6 +4,9 @@
 //! .capol text ──parse──▶ ast::File ──check──▶ ir::PolicySet ──emit──▶ graph::model::Policy ──▶ JSON
 //! ```
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod ast;
 pub mod check;
 pub mod cli;
@@ -14,5 +17,5 @@ pub mod filter;
 pub mod graph;
 pub mod ir;
 pub mod source;
-pub mod syntax;
 pub mod symbols;
+pub mod syntax;

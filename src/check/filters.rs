@@ -6,7 +6,10 @@ use crate::ir::{FilterRule, Policy};
 use crate::source::{SourceMap, Span};
 
 pub fn check(p: &Policy, sources: &SourceMap, diags: &mut Diagnostics) {
-    for (f, subject) in [(&p.device_filter, Subject::Device), (&p.app_filter, Subject::Application)] {
+    for (f, subject) in [
+        (&p.device_filter, Subject::Device),
+        (&p.app_filter, Subject::Application),
+    ] {
         if let Some(f) = f {
             check_rule(f, subject, sources, diags);
         }
@@ -14,13 +17,23 @@ pub fn check(p: &Policy, sources: &SourceMap, diags: &mut Diagnostics) {
 }
 
 fn check_rule(f: &FilterRule, subject: Subject, sources: &SourceMap, diags: &mut Diagnostics) {
-    let Err(errors) = filter::parse(&f.rule.node, subject) else { return };
-    let raw = sources.get(f.rule.span.file).and_then(|s| s.text.get(f.rule.span.start..f.rule.span.end)).unwrap_or("");
+    let Err(errors) = filter::parse(&f.rule.node, subject) else {
+        return;
+    };
+    let raw = sources
+        .get(f.rule.span.file)
+        .and_then(|s| s.text.get(f.rule.span.start..f.rule.span.end))
+        .unwrap_or("");
     for e in errors {
         let start = raw_offset(raw, e.start);
         let end = raw_offset(raw, e.end).max(start);
-        let span = Span::new(f.rule.span.file, f.rule.span.start + start, f.rule.span.start + end);
-        let mut d = Diagnostic::new("E0206", format!("invalid filter rule: {}", e.message)).at(span, e.message.clone());
+        let span = Span::new(
+            f.rule.span.file,
+            f.rule.span.start + start,
+            f.rule.span.start + end,
+        );
+        let mut d = Diagnostic::new("E0206", format!("invalid filter rule: {}", e.message))
+            .at(span, e.message.clone());
         d = d.help(e.help.unwrap_or_else(|| {
             "write rules in Entra's filter syntax, such as `device.trustType -eq \"ServerAD\" -and device.isCompliant -eq True`".into()
         }));

@@ -29,9 +29,15 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
     let mut diags = Diagnostics::new();
     if text.len() > MAX_SOURCE_BYTES {
         diags.push(
-            Diagnostic::new("E0003", format!("source file is {} bytes, more than the limit of {MAX_SOURCE_BYTES}", text.len()))
-                .at(Span::new(file, 0, 0), "this file")
-                .help("split the policies over several files"),
+            Diagnostic::new(
+                "E0003",
+                format!(
+                    "source file is {} bytes, more than the limit of {MAX_SOURCE_BYTES}",
+                    text.len()
+                ),
+            )
+            .at(Span::new(file, 0, 0), "this file")
+            .help("split the policies over several files"),
         );
         return (None, diags);
     }
@@ -42,7 +48,10 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
             return (None, diags);
         }
     };
-    let mut v = Visitor { file, diags: &mut diags };
+    let mut v = Visitor {
+        file,
+        diags: &mut diags,
+    };
     let mut items = Vec::new();
     for pair in pairs {
         if pair.as_rule() == Rule::file {
@@ -101,18 +110,24 @@ impl Visitor<'_> {
                 Rule::policy_header => {
                     let span = self.span(&child);
                     first_header.get_or_insert(span);
-                    let name = Cursor::new(child).find(Rule::string).map(|s| self.visit_string(s));
-                    if let Open::Implicit(i) = open {
-                        if let Item::Policy(p) = &items[i] {
-                            self.diags.push(
+                    let name = Cursor::new(child)
+                        .find(Rule::string)
+                        .map(|s| self.visit_string(s));
+                    if let Open::Implicit(i) = open
+                        && let Item::Policy(p) = &items[i]
+                    {
+                        self.diags.push(
                                 Diagnostic::new("E0004", "clauses stand before the first `policy` header")
                                     .at(p.clauses.first().map(|c| c.span).unwrap_or(p.span), "this clause belongs to no named policy")
                                     .also(span, "the first header is here")
                                     .help("move these clauses under a `policy \"NAME\"` header, or give them one of their own"),
                             );
-                        }
                     }
-                    items.push(Item::Policy(ast::Policy { name, clauses: Vec::new(), span }));
+                    items.push(Item::Policy(ast::Policy {
+                        name,
+                        clauses: Vec::new(),
+                        span,
+                    }));
                     open = Open::Header(items.len() - 1);
                 }
                 Rule::scenario => {
@@ -123,11 +138,17 @@ impl Visitor<'_> {
                 }
                 Rule::clause => {
                     let span = self.span(&child);
-                    let Some(clause) = self.visit_clause(child) else { continue };
+                    let Some(clause) = self.visit_clause(child) else {
+                        continue;
+                    };
                     let idx = match open {
                         Open::Header(i) | Open::Implicit(i) => i,
                         Open::None => {
-                            items.push(Item::Policy(ast::Policy { name: None, clauses: Vec::new(), span }));
+                            items.push(Item::Policy(ast::Policy {
+                                name: None,
+                                clauses: Vec::new(),
+                                span,
+                            }));
                             open = Open::Implicit(items.len() - 1);
                             items.len() - 1
                         }
@@ -159,7 +180,13 @@ impl Visitor<'_> {
         let name = self.visit_ref(Cursor::new(name_pair).rest().next()?);
         let value = self.visit_ref(c.next_any()?);
         let trusted = c.take(Rule::kw_trusted).map(|p| self.span(&p));
-        Some(ast::Declaration { kind, name, value, trusted, span })
+        Some(ast::Declaration {
+            kind,
+            name,
+            value,
+            trusted,
+            span,
+        })
     }
 
     fn visit_emergency(&mut self, pair: Pair<Rule>) -> Option<ast::Emergency> {
@@ -168,7 +195,11 @@ impl Visitor<'_> {
         c.take(Rule::kw_emergency);
         let kind = self.visit_decl_kind(c.next(Rule::decl_kind)?)?;
         let principals = c.rest().map(|p| self.visit_ref(p)).collect();
-        Some(ast::Emergency { kind, principals, span })
+        Some(ast::Emergency {
+            kind,
+            principals,
+            span,
+        })
     }
 
     fn visit_decl_kind(&mut self, pair: Pair<Rule>) -> Option<Spanned<crate::symbols::Kind>> {
@@ -234,4 +265,3 @@ fn classify_word(w: &str) -> Ref {
         Ref::Ident(w.to_string())
     }
 }
-
