@@ -41,29 +41,101 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
         );
         return (None, diags);
     }
-    let pairs = match CapolParser::parse(Rule::file, text) {
-        Ok(p) => p,
+    let mut state = FileState {
+        items: Vec::new(),
+        open: Open::None,
+    };
+    match CapolParser::parse(Rule::file, text) {
+        Ok(pairs) => {
+            let mut v = Visitor {
+                file,
+                diags: &mut diags,
+                offset: 0,
+            };
+            for pair in pairs {
+                if pair.as_rule() == Rule::file {
+                    v.visit_file(pair, &mut state);
+                }
+            }
+        }
         Err(e) => {
-            diags.push(errors::syntax_error(file, text, &e));
+            // Recover: parse each chunk that starts at a `policy` or `scenario` line on its own,
+            // so one run reports the syntax errors of every policy in the file.
+            let chunks = chunk_starts(text);
+            let mut failed = false;
+            for (i, start) in chunks.iter().enumerate() {
+                let end = chunks.get(i + 1).copied().unwrap_or(text.len());
+                let chunk = &text[*start..end];
+                match CapolParser::parse(Rule::file, chunk) {
+                    Ok(pairs) => {
+                        let mut v = Visitor {
+                            file,
+                            diags: &mut diags,
+                            offset: *start,
+                        };
+                        for pair in pairs {
+                            if pair.as_rule() == Rule::file {
+                                v.visit_file(pair, &mut state);
+                            }
+                        }
+                    }
+                    Err(ce) => {
+                        failed = true;
+                        let mut d = errors::syntax_error(file, chunk, &ce);
+                        if let Some(l) = &mut d.primary {
+                            l.span.start += start;
+                            l.span.end += start;
+                        }
+                        diags.push(d);
+                    }
+                }
+            }
+            if !failed {
+                diags.push(errors::syntax_error(file, text, &e));
+            }
             return (None, diags);
         }
-    };
-    let mut v = Visitor {
-        file,
-        diags: &mut diags,
-    };
-    let mut items = Vec::new();
-    for pair in pairs {
-        if pair.as_rule() == Rule::file {
-            items = v.visit_file(pair);
-        }
     }
-    (Some(ast::File { file, items }), diags)
+    (
+        Some(ast::File {
+            file,
+            items: state.items,
+        }),
+        diags,
+    )
+}
+
+/// Byte offsets where a line starts with `policy` or `scenario`: the points where parsing can
+/// start again after a syntax error. The first chunk starts at 0.
+fn chunk_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let at = offset + indent;
+        if at > 0
+            && (trimmed.starts_with("policy ")
+                || trimmed.starts_with("policy\"")
+                || trimmed.starts_with("scenario "))
+        {
+            starts.push(at);
+        }
+        offset += line.len();
+    }
+    starts
+}
+
+struct FileState {
+    items: Vec<Item>,
+    open: Open,
 }
 
 pub(crate) struct Visitor<'d> {
     pub file: FileId,
     pub diags: &'d mut Diagnostics,
+    /// Where the parsed text starts in the file (non-zero when recovering from an error).
+    pub offset: usize,
 }
 
 /// Where the policy that clauses belong to currently stands.
@@ -88,13 +160,15 @@ impl Visitor<'_> {
             .map(|p| p.as_span().end())
             .max()
             .unwrap_or_else(|| s.start() + pair.as_str().trim_end().len());
-        Span::new(self.file, s.start(), end.max(s.start()))
+        Span::new(
+            self.file,
+            self.offset + s.start(),
+            self.offset + end.max(s.start()),
+        )
     }
 
-    fn visit_file(&mut self, pair: Pair<Rule>) -> Vec<Item> {
-        let mut items: Vec<Item> = Vec::new();
-        let mut open = Open::None;
-        let mut first_header: Option<Span> = None;
+    fn visit_file(&mut self, pair: Pair<Rule>, state: &mut FileState) {
+        let FileState { items, open } = state;
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::declaration => {
@@ -109,11 +183,10 @@ impl Visitor<'_> {
                 }
                 Rule::policy_header => {
                     let span = self.span(&child);
-                    first_header.get_or_insert(span);
                     let name = Cursor::new(child)
                         .find(Rule::string)
                         .map(|s| self.visit_string(s));
-                    if let Open::Implicit(i) = open
+                    if let Open::Implicit(i) = *open
                         && let Item::Policy(p) = &items[i]
                     {
                         self.diags.push(
@@ -128,20 +201,20 @@ impl Visitor<'_> {
                         clauses: Vec::new(),
                         span,
                     }));
-                    open = Open::Header(items.len() - 1);
+                    *open = Open::Header(items.len() - 1);
                 }
                 Rule::scenario => {
                     if let Some(s) = self.visit_scenario(child) {
                         items.push(Item::Scenario(s));
                     }
-                    open = Open::AfterScenario;
+                    *open = Open::AfterScenario;
                 }
                 Rule::clause => {
                     let span = self.span(&child);
                     let Some(clause) = self.visit_clause(child) else {
                         continue;
                     };
-                    let idx = match open {
+                    let idx = match *open {
                         Open::Header(i) | Open::Implicit(i) => i,
                         Open::None => {
                             items.push(Item::Policy(ast::Policy {
@@ -149,7 +222,7 @@ impl Visitor<'_> {
                                 clauses: Vec::new(),
                                 span,
                             }));
-                            open = Open::Implicit(items.len() - 1);
+                            *open = Open::Implicit(items.len() - 1);
                             items.len() - 1
                         }
                         Open::AfterScenario => {
@@ -169,7 +242,6 @@ impl Visitor<'_> {
                 _ => {}
             }
         }
-        items
     }
 
     fn visit_declaration(&mut self, pair: Pair<Rule>) -> Option<ast::Declaration> {
