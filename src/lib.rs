@@ -4,6 +4,7 @@
 //! .capol text ──parse──▶ ast::File ──check──▶ ir::PolicySet ──emit──▶ graph::model::Policy ──▶ JSON
 //! ```
 
+pub mod deploy;
 pub mod diag;
 pub mod graph;
 pub mod source;
