@@ -11,10 +11,20 @@
 //! tenant listing ──┘
 //! ```
 
+#[cfg(feature = "tenant")]
+pub mod apply;
 pub mod canon;
 pub mod plan;
 pub mod render;
+#[cfg(feature = "tenant")]
+pub mod resolve;
 
+#[cfg(feature = "tenant")]
+pub use apply::{
+    ApplyError, ApplyOptions, ApplyReport, EmergencyPrincipal, PrincipalKind, apply, apply_saved,
+};
 pub use canon::canonical;
 pub use plan::{Action, FieldChange, Fingerprint, Plan, PlanError, PlanOptions, plan};
 pub use render::{SavedPlan, render_json, render_text};
+#[cfg(feature = "tenant")]
+pub use resolve::{ResolveError, ResolveProblem, resolve};
