@@ -228,7 +228,9 @@ fn generic(key: &str, value: &Value) -> Value {
         }
         Value::Array(items) => list(key, items),
         Value::String(s) => {
-            if let Some((_, members)) = FLAGS.iter().find(|(k, _)| *k == key) {
+            if key == "@odata.type" && !s.starts_with('#') {
+                Value::String(format!("#{s}"))
+            } else if let Some((_, members)) = FLAGS.iter().find(|(k, _)| *k == key) {
                 flags(s, members)
             } else if ENUM_SCALARS.contains(&key) {
                 Value::String(spelling(s, false))

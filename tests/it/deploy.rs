@@ -71,7 +71,8 @@ async fn deploy_converges_through_throttling_failures_and_lost_responses() {
     let p = plan_now(&c, &desired(), false).await;
     assert_eq!(p.creates(), 6, "{}", render_text(&p));
 
-    // Creates: 503 (not stored), answered too late (stored), 500 after storing, 429.
+    // Creates: 503 (not stored), answered too late (stored), 500 after storing, 429,
+    // connection cut mid-answer (stored).
     fake.fault(
         "POST",
         "/identity/conditionalAccess/policies",
@@ -96,6 +97,12 @@ async fn deploy_converges_through_throttling_failures_and_lost_responses() {
         FaultKind::Throttle(None),
         1,
     );
+    fake.fault(
+        "POST",
+        "/identity/conditionalAccess/policies",
+        FaultKind::DropAfterStore,
+        1,
+    );
     let report = apply(&c, &p, &emergency())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -117,7 +124,7 @@ async fn deploy_converges_through_throttling_failures_and_lost_responses() {
         .iter()
         .filter(|l| l.contains("was created after all"))
         .count();
-    assert_eq!(recovered, 2, "{:#?}", lines.all());
+    assert_eq!(recovered, 3, "{:#?}", lines.all());
     assert!(lines.all().iter().any(|l| l.contains("throttled (429)")));
 
     // A second plan is empty: Graph's rewrites on read are no change.

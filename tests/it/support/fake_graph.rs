@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+pub use super::read_view::read_view;
+
 pub const TOKEN: &str = "fake-graph-token-3f9c1e";
 pub const TENANT: &str = "6f1c0a5e-2b7d-4c1e-9a3f-1d2e3f4a5b6c";
 
@@ -26,6 +28,8 @@ pub enum FaultKind {
     LostAfterStore(Duration),
     /// Done (stored), but answered 500.
     ErrorAfterStore,
+    /// Done (stored), then the connection is dropped before the answer arrives.
+    DropAfterStore,
     /// 400 with Graph's error body and a request id.
     BadRequest(String),
 }
@@ -64,8 +68,10 @@ pub struct State {
     pub log: Vec<Logged>,
     pub page_size: usize,
     pub tokens: Vec<String>,
-    /// `http://127.0.0.1:port`: where next links point.
+    /// `http://127.0.0.1:port` of the proxy: where next links point.
     pub origin: String,
+    /// Set to make the proxy drop the connection carrying the next answer.
+    pub drop_next: Arc<std::sync::atomic::AtomicBool>,
     next_id: u64,
     next_request: u64,
 }
@@ -118,11 +124,19 @@ impl FakeGraph {
             .respond_with(Handler(state.clone()))
             .mount(&server)
             .await;
-        state.lock().unwrap_or_else(|p| p.into_inner()).origin = server.uri();
+        let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let upstream = server.address().to_string();
+        let proxy = super::drop_proxy::start(upstream, flag.clone()).await;
+        {
+            let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
+            st.origin = proxy.clone();
+            st.drop_next = flag;
+        }
         FakeGraph { server, state }
     }
+    /// The fake's base URL (through the connection-dropping proxy).
     pub fn uri(&self) -> String {
-        self.server.uri()
+        self.state().origin.clone()
     }
     pub fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
@@ -165,6 +179,7 @@ struct Reply {
     body: Option<Value>,
     headers: Vec<(String, String)>,
     delay: Option<Duration>,
+    cut: bool,
 }
 
 fn reply(status: u16, body: Value) -> Reply {
@@ -173,6 +188,7 @@ fn reply(status: u16, body: Value) -> Reply {
         body: Some(body),
         headers: Vec::new(),
         delay: None,
+        cut: false,
     }
 }
 
@@ -213,6 +229,11 @@ impl Respond for Handler {
             route(&mut st, &origin, req.method.as_str(), &path_q, body, false)
         };
         let mut t = ResponseTemplate::new(r.status);
+        if r.cut {
+            // The proxy in front drops the connection instead of passing this answer on.
+            st.drop_next
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         if let Some(b) = r.body {
             t = t.set_body_json(b);
         }
@@ -379,6 +400,7 @@ fn route(
         Some(FaultKind::ErrorAfterStore) => {
             r = error(st, 500, "InternalServerError", "Something went wrong")
         }
+        Some(FaultKind::DropAfterStore) => r.cut = true,
         _ => {}
     }
     r
@@ -536,6 +558,7 @@ fn one_policy(st: &mut State, method: &str, id: &str, body: Option<Value>) -> Re
                 body: None,
                 headers: Vec::new(),
                 delay: None,
+                cut: false,
             }
         }
         "PATCH" => {
@@ -561,141 +584,9 @@ fn one_policy(st: &mut State, method: &str, id: &str, body: Option<Value>) -> Re
                 body: None,
                 headers: Vec::new(),
                 delay: None,
+                cut: false,
             }
         }
         _ => error(st, 405, "MethodNotAllowed", "no"),
-    }
-}
-
-/// What Graph returns for a stored policy.
-pub fn read_view(stored: &Value) -> Value {
-    let mut p = stored.clone();
-    let Some(o) = p.as_object_mut() else { return p };
-    for k in [
-        "description",
-        "modifiedDateTime",
-        "templateId",
-        "deletedDateTime",
-        "partialEnablementStrategy",
-        "grantControls",
-        "sessionControls",
-    ] {
-        o.entry(k).or_insert(Value::Null);
-    }
-    if let Some(Value::Object(c)) = o.get_mut("conditions") {
-        for k in [
-            "platforms",
-            "locations",
-            "devices",
-            "times",
-            "deviceStates",
-            "clientApplications",
-            "authenticationFlows",
-            "insiderRiskLevels",
-        ] {
-            c.entry(k).or_insert(Value::Null);
-        }
-        for k in [
-            "signInRiskLevels",
-            "userRiskLevels",
-            "servicePrincipalRiskLevels",
-        ] {
-            c.entry(k).or_insert(json!([]));
-        }
-        c.entry("clientAppTypes").or_insert(json!(["all"]));
-        if !c["clientApplications"].is_null() && c.get("users").is_none_or(Value::is_null) {
-            c.insert("users".into(), json!({"includeUsers": ["None"]}));
-        }
-        if let Some(Value::Object(u)) = c.get_mut("users") {
-            for k in [
-                "includeUsers",
-                "excludeUsers",
-                "includeGroups",
-                "excludeGroups",
-                "includeRoles",
-                "excludeRoles",
-            ] {
-                u.entry(k).or_insert(json!([]));
-            }
-            for k in [
-                "includeGuestsOrExternalUsers",
-                "excludeGuestsOrExternalUsers",
-            ] {
-                u.entry(k).or_insert(Value::Null);
-            }
-        }
-        if let Some(Value::Object(a)) = c.get_mut("applications") {
-            for k in [
-                "includeApplications",
-                "excludeApplications",
-                "includeUserActions",
-                "includeAuthenticationContextClassReferences",
-            ] {
-                a.entry(k).or_insert(json!([]));
-            }
-            a.entry("applicationFilter").or_insert(Value::Null);
-        }
-    }
-    if let Some(Value::Object(g)) = o.get_mut("grantControls") {
-        if let Some(op) = g
-            .get("operator")
-            .and_then(Value::as_str)
-            .map(str::to_uppercase)
-        {
-            g.insert("operator".into(), json!(op));
-        }
-        for k in [
-            "builtInControls",
-            "customAuthenticationFactors",
-            "termsOfUse",
-        ] {
-            g.entry(k).or_insert(json!([]));
-        }
-        if let Some(id) = g
-            .get("authenticationStrength")
-            .and_then(|s| s.get("id"))
-            .cloned()
-        {
-            g.insert("authenticationStrength".into(), json!({"id": id, "displayName": "Phishing-resistant MFA",
-                "description": "Phishing-resistant, Passwordless methods for the strongest authentication",
-                "policyType": "builtIn", "requirementsSatisfied": "mfa",
-                "allowedCombinations": ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"],
-                "createdDateTime": "2021-12-01T08:00:00Z", "modifiedDateTime": "2021-12-01T08:00:00Z",
-                "combinationConfigurations@odata.context": "https://graph.microsoft.com/v1.0/$metadata#x"}));
-        } else {
-            g.entry("authenticationStrength").or_insert(Value::Null);
-        }
-    }
-    if let Some(Value::Object(s)) = o.get_mut("sessionControls") {
-        for k in [
-            "applicationEnforcedRestrictions",
-            "cloudAppSecurity",
-            "persistentBrowser",
-            "signInFrequency",
-            "secureSignInSession",
-            "disableResilienceDefaults",
-        ] {
-            s.entry(k).or_insert(Value::Null);
-        }
-        if let Some(Value::Object(f)) = s.get_mut("signInFrequency") {
-            f.entry("authenticationType")
-                .or_insert(json!("primaryAndSecondaryAuthentication"));
-            let timed = f.get("value").is_some_and(|v| !v.is_null());
-            f.entry("frequencyInterval").or_insert(json!(if timed {
-                "timeBased"
-            } else {
-                "everyTime"
-            }));
-        }
-    }
-    reverse_lists(&mut p);
-    p
-}
-
-fn reverse_lists(v: &mut Value) {
-    match v {
-        Value::Array(a) => a.reverse(),
-        Value::Object(o) => o.values_mut().for_each(reverse_lists),
-        _ => {}
     }
 }

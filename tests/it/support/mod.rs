@@ -1,6 +1,8 @@
 //! Shared test support: the fake Graph, a client wired to it, realistic compiled policies.
 
+pub mod drop_proxy;
 pub mod fake_graph;
+pub mod read_view;
 
 use capol::graph::auth::StaticTokenCredential;
 use capol::graph::client::{ApiVersion, GraphClient};
