@@ -109,6 +109,19 @@ impl ApplyReport {
         self.failed.is_none()
     }
 
+    /// The JSON form (`--format json`): applied, failed (with Graph's message), not applied.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "complete": self.is_complete(),
+            "applied": self.applied,
+            "failed": self.failed.as_ref().map(|f| serde_json::json!({
+                "action": f.what, "displayName": f.display_name, "id": f.id, "error": f.error.to_string(),
+            })),
+            "notApplied": self.not_applied,
+            "unchanged": self.unchanged,
+        })
+    }
+
     /// Lines for people: what was written, what failed, what was not attempted.
     pub fn render_text(&self) -> String {
         let mut out = String::new();

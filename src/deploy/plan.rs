@@ -135,6 +135,9 @@ impl Fingerprint {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanError {
     pub problems: Vec<String>,
+    /// True when a problem is in the tenant (two policies share a name: exit code 3); false
+    /// when all are in the compiled policies (exit code 1).
+    pub in_tenant: bool,
 }
 
 impl fmt::Display for PlanError {
@@ -167,6 +170,7 @@ pub fn plan(desired: &[Value], tenant: &[Value], opts: &PlanOptions) -> Result<P
         }
     }
     let mut seen = BTreeSet::new();
+    let mut in_tenant = false;
     for (i, d) in desired.iter().enumerate() {
         match display_name(d) {
             None => problems.push(format!("desired policy #{} has no displayName", i + 1)),
@@ -175,6 +179,7 @@ pub fn plan(desired: &[Value], tenant: &[Value], opts: &PlanOptions) -> Result<P
             )),
             Some(n) => {
                 if let Some(ps) = tenant_by_name.get(n).filter(|ps| ps.len() > 1) {
+                    in_tenant = true;
                     let ids: Vec<&str> = ps.iter().map(|p| policy_id(p)).collect();
                     problems.push(format!(
                         "the tenant has {} policies named `{n}` ({}): rename or delete all but one before deploying",
@@ -186,7 +191,10 @@ pub fn plan(desired: &[Value], tenant: &[Value], opts: &PlanOptions) -> Result<P
         }
     }
     if !problems.is_empty() {
-        return Err(PlanError { problems });
+        return Err(PlanError {
+            problems,
+            in_tenant,
+        });
     }
 
     let mut fp = Fingerprint {

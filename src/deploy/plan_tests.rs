@@ -144,6 +144,7 @@ fn duplicate_names_in_the_tenant_are_an_error_with_both_ids() {
     let tenant = [read(&pol("A"), "id-1"), read(&pol("A"), "id-2")];
     let e = plan(&[pol("A")], &tenant, &PlanOptions::default()).unwrap_err();
     assert_eq!(e.problems.len(), 1);
+    assert!(e.in_tenant);
     assert!(
         e.problems[0].contains("id-1") && e.problems[0].contains("id-2"),
         "{e}"
@@ -161,6 +162,7 @@ fn duplicate_and_missing_desired_names_are_errors() {
     )
     .unwrap_err();
     assert_eq!(e.problems.len(), 2, "{e}");
+    assert!(!e.in_tenant);
     assert!(e.to_string().contains("two desired policies are named `A`"));
     assert!(e.to_string().contains("#3 has no displayName"));
 }

@@ -376,6 +376,10 @@ async fn bad_request_stops_the_deploy_and_says_what_was_applied() {
         "{text}"
     );
     assert_eq!(names(&fake).len(), 1);
+    let j = report.to_json();
+    assert_eq!(j["complete"], json!(false));
+    assert_eq!(j["failed"]["action"], json!("create"));
+    assert_eq!(j["notApplied"].as_array().map(Vec::len), Some(2));
 }
 
 #[tokio::test]
