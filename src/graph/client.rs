@@ -177,8 +177,13 @@ impl GraphClient {
     ) -> Result<Self, GraphError> {
         super::init_crypto();
         let base = check_base_url(base)?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("capol/", env!("CARGO_PKG_VERSION")))
+        let mut builder =
+            reqwest::Client::builder().user_agent(concat!("capol/", env!("CARGO_PKG_VERSION")));
+        if base.scheme() == "http" {
+            // Loopback only (checked above): never through a system proxy.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| GraphError::config(format!("cannot build the HTTP client: {e}")))?;
         Ok(GraphClient {
@@ -466,9 +471,17 @@ fn network(what: &str, e: reqwest::Error) -> GraphError {
     } else {
         "the connection failed"
     };
-    // reqwest's own text names the URL only; the token is in a header and never shown.
+    // reqwest's text and its causes name the URL at most; the token is in a header, never shown.
+    let e = e.without_url();
+    let mut detail = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        detail.push_str(": ");
+        detail.push_str(&c.to_string());
+        cause = c.source();
+    }
     GraphError::Network {
-        message: format!("{what}: {kind} ({})", e.without_url()),
+        message: format!("{what}: {kind} ({detail})"),
     }
 }
 
