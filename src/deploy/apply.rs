@@ -163,7 +163,9 @@ impl ApplyReport {
     }
 }
 
-/// Applies a plan read from a file: the API version must match, then as [`apply`].
+/// Applies a plan read from a file: the API version must match, and the tenant when both the
+/// plan and the token name one (a plan of creates only would otherwise fit any tenant); then as
+/// [`apply`].
 pub async fn apply_saved(
     client: &GraphClient,
     saved: &SavedPlan,
@@ -178,6 +180,20 @@ pub async fn apply_saved(
                 saved.api_version
             )],
         });
+    }
+    if let Some(planned) = saved
+        .tenant_id
+        .as_deref()
+        .filter(|t| crate::symbols::is_guid(t))
+    {
+        let now = client.token_tenant().await.map_err(ApplyError::Graph)?;
+        if let Some(now) = now.filter(|n| !n.eq_ignore_ascii_case(planned)) {
+            return Err(ApplyError::Refused {
+                reasons: vec![format!(
+                    "the plan was made for tenant {planned}, but this deploy is signed in to tenant {now}"
+                )],
+            });
+        }
     }
     apply(client, &saved.plan, opts).await
 }

@@ -86,7 +86,7 @@ pub struct SavedPlan {
     pub format: u32,
     /// `v1.0` or `beta`: the plan must be applied through the same API version.
     pub api_version: String,
-    /// The tenant the plan was made for, when known.
+    /// The tenant id the plan was made for, when known (`GraphClient::token_tenant`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     pub options: PlanOptions,

@@ -1,7 +1,7 @@
 //! Resolve: looking names up in the tenant and pinning them in `capol.lock`.
 //!
 //! In: a connected [`GraphClient`], the names the sources use as `(Kind, name as written)`, the
-//! current lock file (if any) and `--tenant`. Out: the updated [`LockFile`], or every problem at
+//! current lock file (if any) and `--tenant` (else the token's tenant, else `GET /organization`). Out: the updated [`LockFile`], or every problem at
 //! once: a name that matches nothing (with the closest names found) or two objects (with both
 //! ids). Groups, users, service principals and apps are looked up with `$filter` inside
 //! `$batch` (twenty names per request); named locations, terms of use, authentication
@@ -91,7 +91,10 @@ pub async fn resolve(
 ) -> Result<LockFile, ResolveError> {
     let tenant_id = match tenant.filter(|t| is_guid(t)) {
         Some(t) => t.to_ascii_lowercase(),
-        None => client.organization_id().await?.to_ascii_lowercase(),
+        None => match client.token_tenant().await? {
+            Some(t) => t.to_ascii_lowercase(),
+            None => client.organization_id().await?.to_ascii_lowercase(),
+        },
     };
     let mut lock = existing.unwrap_or_else(|| LockFile::new(tenant_id.clone()));
     if lock.tenant_id.is_empty() {

@@ -449,6 +449,14 @@ impl GraphClient {
         }
     }
 
+    /// The tenant the token was issued for: the `tid` claim of the access token, read without
+    /// verifying it (it only names the tenant; Graph verifies the token). `None` when the token
+    /// is not a JWT.
+    pub async fn token_tenant(&self) -> Result<Option<String>, GraphError> {
+        let token = self.bearer(false).await?;
+        Ok(jwt_claim(token.secret(), "tid"))
+    }
+
     /// The tenant id the token is for (`GET /organization`).
     pub async fn organization_id(&self) -> Result<String, GraphError> {
         let v = self.get_json("/organization?$select=id").await?;
@@ -459,6 +467,36 @@ impl GraphClient {
                 message: "GET /organization returned no tenant id".into(),
             })
     }
+}
+
+/// One string claim of a JWT's payload, without verification.
+fn jwt_claim(token: &str, claim: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64url_decode(payload)?;
+    let json: Value = serde_json::from_slice(&bytes).ok()?;
+    json.get(claim)?.as_str().map(str::to_string)
+}
+
+fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xff) as u8);
+        }
+    }
+    Some(out)
 }
 
 fn network(what: &str, e: reqwest::Error) -> GraphError {
@@ -517,6 +555,19 @@ mod tests {
                 .to_string()
                 .contains("refusing plain http")
         );
+    }
+
+    #[test]
+    fn reads_the_tenant_claim() {
+        // {"alg":"none"}.{"tid":"6f1c0a5e-2b7d-4c1e-9a3f-1d2e3f4a5b6c","aud":"x"}.sig
+        let t = "eyJhbGciOiJub25lIn0.eyJ0aWQiOiI2ZjFjMGE1ZS0yYjdkLTRjMWUtOWEzZi0xZDJlM2Y0YTViNmMiLCJhdWQiOiJ4In0.c2ln";
+        assert_eq!(
+            jwt_claim(t, "tid").as_deref(),
+            Some("6f1c0a5e-2b7d-4c1e-9a3f-1d2e3f4a5b6c")
+        );
+        assert_eq!(jwt_claim("opaque-token", "tid"), None);
+        assert_eq!(jwt_claim("a.!!!.c", "tid"), None);
+        assert_eq!(base64url_decode("aGk").as_deref(), Some(&b"hi"[..]));
     }
 
     #[test]
