@@ -488,3 +488,7 @@ pub fn fingerprint(policy: &Value) -> String {
 #[cfg(test)]
 #[path = "canon_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "canon_prop_tests.rs"]
+mod prop_tests;
