@@ -1,9 +1,9 @@
 //! Deploying compiled policies to a tenant.
 //!
 //! In: compiled policy bodies (JSON) and, with the `tenant` feature, a connected
-//! [`GraphClient`](crate::graph::client::GraphClient). Out: a canonical form for comparisons
-//! ([`canon`]), a pure plan ([`plan`], rendered by [`render`]), and with the feature, the safe
-//! apply ([`apply`]) and the name look-ups that write `capol.lock` ([`resolve`]).
+//! `GraphClient`. Out: a canonical form for comparisons
+//! ([`canon`]), a pure plan ([`plan()`], rendered by [`render`]), and with the feature, the safe
+//! apply (`apply()`) and the name look-ups that write `capol.lock` (`resolve()`).
 //!
 //! ```text
 //! compiled bodies ─┐

@@ -5,7 +5,7 @@
 //! send `Prefer: include-unknown-enum-members` and are retried freely (429 with or without
 //! `Retry-After`, 5xx, timeouts); PATCH and DELETE are paced and retried (both idempotent);
 //! POSTs are paced, retried on 429 only, and a POST whose answer was lost is handed back as
-//! [`Sent::Lost`] so the caller can look before it repeats ([`super::policies`]). Collections
+//! `Sent::Lost` so the caller can look before it repeats ([`super::policies`]). Collections
 //! follow `@odata.nextLink` verbatim, on the same origin only. The token is cached until five
 //! minutes before it expires, and is never logged, printed or put in an error.
 

@@ -2,7 +2,7 @@
 //! feature) the HTTP client and authentication.
 //!
 //! In: compiled policies, connection options. Out: the JSON contract ([`model`]) and, with the
-//! feature, a [`client::GraphClient`] built by [`connect::ConnectionArgs::connect`].
+//! feature, a `client::GraphClient` built by `connect::ConnectionArgs::connect`.
 
 pub mod model;
 
