@@ -82,7 +82,7 @@ async fn deploy_converges_through_throttling_failures_and_lost_responses() {
     fake.fault(
         "POST",
         "/identity/conditionalAccess/policies",
-        FaultKind::LostAfterStore(Duration::from_millis(1500)),
+        FaultKind::LostAfterStore(Duration::from_millis(3000)),
         1,
     );
     fake.fault(

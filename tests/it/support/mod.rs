@@ -16,9 +16,9 @@ pub const BREAK_GLASS_GROUP: &str = "0b1d2b8e-5c4f-4e1a-9f0e-2a7c3b9d1e01";
 pub const BREAK_GLASS_USER: &str = "7c1e9a2b-3d4f-4a5b-8c6d-9e0f1a2b3c4d";
 pub const TERMS: &str = "ce580154-086a-40fd-91df-8a60abac81a0";
 
-/// Fast retries, a short timeout (so a delayed answer counts as lost), no write pacing.
+/// Fast retries, a short timeout (so a delayed answer (3 s) counts as lost), no write pacing.
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy::fast(5, Duration::from_millis(400))
+    RetryPolicy::fast(5, Duration::from_millis(1000))
 }
 
 /// Progress lines, collected.
