@@ -318,6 +318,9 @@ fn token_len(text: &str) -> usize {
     let mut t = text.trim_end();
     loop {
         let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        if !t[line_start..].contains('#') {
+            return t.len();
+        }
         let mut quote: Option<char> = None;
         let mut escaped = false;
         let mut cut = None;
