@@ -75,7 +75,7 @@ fn token_end(text: &str, pos: usize) -> usize {
 
 const KEYWORDS: &[&str] = &[
     "policy", "scenario", "emergency", "for", "exclude", "when", "require", "block", "session", "mode", "description",
-    "where", "and", "or", "all", "expect", "member-of", "trusted", "users", "user", "groups", "group", "roles", "role",
+    "where", "and", "or", "all", "expect", "member-of", "users", "user", "groups", "group", "roles", "role",
     "apps", "app", "service-principals", "service-principal", "guests", "guest", "actions", "action", "contexts",
     "context", "tenants", "tenant", "locations", "location", "platforms", "platform", "clients", "client",
     "sign-in-risk", "user-risk", "service-principal-risk", "insider-risk", "auth-flows", "auth-flow", "devices",
@@ -113,7 +113,7 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
     };
     let mut d = Diagnostic::new("E0001", message).at(Span::new(file, pos, end.max(pos)), label);
     let wants_kind = matches!(&e.variant, ErrorVariant::ParsingError { positives, .. } if positives.iter().any(|r| matches!(r, Rule::target_list | Rule::kind_word | Rule::kinded_target | Rule::all_target | Rule::filter_target)));
-    let kinds = KEYWORDS.iter().copied().filter(|k| !matches!(*k, "policy" | "scenario" | "emergency" | "for" | "exclude" | "when" | "require" | "block" | "session" | "mode" | "description" | "where" | "and" | "or" | "all" | "expect" | "member-of" | "trusted"));
+    let kinds = KEYWORDS.iter().copied().filter(|k| !matches!(*k, "policy" | "scenario" | "emergency" | "for" | "exclude" | "when" | "require" | "block" | "session" | "mode" | "description" | "where" | "and" | "or" | "all" | "expect" | "member-of"));
     if let (true, Some(s)) = (wants_kind && !KEYWORDS.contains(&found), crate::diag::suggestion_text(&crate::diag::did_you_mean(found, kinds))) {
         d.message = format!("unknown kind `{found}`");
         d = d.help(s);
