@@ -38,7 +38,11 @@ impl Lowerer<'_, '_> {
     pub fn policy(&mut self, p: &ast::Policy, display_name: Spanned<String>) -> ir::Policy {
         let mut out = ir::Policy::new(display_name, p.span);
         let mut seen: Vec<(&'static str, Span)> = Vec::new();
+        let mut controls_written: Option<Span> = None;
         for clause in &p.clauses {
+            if matches!(clause.node, Clause::Block | Clause::Require(_) | Clause::Session(_)) {
+                controls_written.get_or_insert(clause.span);
+            }
             let single = match &clause.node {
                 Clause::Block | Clause::Require(_) => Some("grant"),
                 Clause::Mode(_) => Some("mode"),
@@ -85,6 +89,12 @@ impl Lowerer<'_, '_> {
                 }
                 Clause::Description(d) => out.description = Some(d.node.clone()),
             }
+        }
+        // A grant or session clause that did not lower has been reported already: keep an empty
+        // grant in its place so that the policy is not also reported as having none (E0204).
+        if let (Some(span), None, true) = (controls_written, &out.grant, out.session.is_empty()) {
+            let empty = Grant::Controls { operator: Operator::Or, builtins: Vec::new(), strength: None, terms: Vec::new() };
+            out.grant = Some(Spanned::new(empty, span));
         }
         out
     }
