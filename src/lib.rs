@@ -9,3 +9,4 @@ pub mod filter;
 pub mod graph;
 pub mod source;
 pub mod symbols;
+pub mod whatif;
