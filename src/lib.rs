@@ -20,3 +20,4 @@ pub mod ir;
 pub mod source;
 pub mod symbols;
 pub mod syntax;
+pub mod whatif;
