@@ -100,7 +100,7 @@ impl Lowerer<'_, '_> {
                 }
                 Clause::Session(items) => {
                     for item in items {
-                        self.session(&mut out.session, item);
+                        self.session_item(&mut out.session, item);
                     }
                 }
                 Clause::Mode(m) => {
@@ -626,7 +626,7 @@ impl Lowerer<'_, '_> {
         })
     }
 
-    fn session(&mut self, s: &mut ir::Session, item: &ast::SessionItem) {
+    pub fn session_item(&mut self, s: &mut ir::Session, item: &ast::SessionItem) {
         let name = item.name.node.as_str();
         let span = item.span;
         let args: Vec<&str> = item.args.iter().map(|a| a.node.as_str()).collect();

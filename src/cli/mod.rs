@@ -4,6 +4,7 @@
 
 mod compile;
 mod output;
+mod whatif;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -62,6 +63,11 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Print the long explanation of a diagnostic code (E0100, W0002, …)
     Explain(compile::ExplainArgs),
+    /// Run every scenario in the sources against the compiled policies, offline
+    Test(whatif::TestArgs),
+    /// Evaluate one sign-in described by flags against the compiled policies, offline
+    #[command(name = "what-if")]
+    WhatIf(whatif::WhatIfArgs),
 }
 
 /// Parse the command line and run it.
@@ -86,5 +92,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(a) => compile::check(a),
         Command::Compile(a) => compile::compile(a),
         Command::Explain(a) => compile::explain(a),
+        Command::Test(a) => whatif::test(a),
+        Command::WhatIf(a) => whatif::what_if(a),
     }
 }

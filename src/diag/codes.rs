@@ -51,6 +51,8 @@ registry! {
     "E0216" => "app controls on unsupported platforms",
     "E0219" => "CAE disabled with narrowed conditions",
     "E0300" => "invalid lock file",
+    "E0500" => "contradictory sign-in facts",
+    "E0501" => "unknown expectation",
     "W0001" => "empty file",
     "W0002" => "no emergency access declared",
     "W0003" => "report-only policy would reach emergency access",
@@ -62,6 +64,7 @@ registry! {
     "W0009" => "Microsoft Graph targeted alone",
     "W0010" => "token protection on an unsupported app",
     "W0011" => "keyword together with other targets",
+    "W0012" => "scenario without expectations",
 }
 
 /// The registered entry of a code (case-insensitive).

@@ -39,7 +39,7 @@ impl Control {
     pub fn terms(id: &str) -> Control {
         Control::Terms(id.to_ascii_lowercase())
     }
-    fn from_built_in(c: BuiltInControl) -> Option<Control> {
+    pub fn from_built_in(c: BuiltInControl) -> Option<Control> {
         Some(match c {
             BuiltInControl::Block => return None,
             BuiltInControl::Mfa => Control::Mfa,

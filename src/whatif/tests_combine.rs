@@ -160,8 +160,7 @@ fn nothing_required_fails_require_and_passes_allow() {
     );
     let f = fails(&ev, Expectation::Block);
     assert_eq!(
-        f.message,
-        "expected block, but the outcome is allow",
+        f.message, "expected block, but the outcome is allow",
         "no block policy exists, so none is named"
     );
 }
