@@ -67,7 +67,7 @@ pub enum Command {
     Test(whatif::TestArgs),
     /// Evaluate one sign-in described by flags against the compiled policies, offline
     #[command(name = "what-if")]
-    WhatIf(whatif::WhatIfArgs),
+    WhatIf(Box<whatif::WhatIfArgs>),
 }
 
 /// Parse the command line and run it.
@@ -93,6 +93,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Compile(a) => compile::compile(a),
         Command::Explain(a) => compile::explain(a),
         Command::Test(a) => whatif::test(a),
-        Command::WhatIf(a) => whatif::what_if(a),
+        Command::WhatIf(a) => whatif::what_if(*a),
     }
 }

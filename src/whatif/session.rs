@@ -276,7 +276,7 @@ mod tests {
                 value,
                 kind,
                 frequency_interval: interval,
-                authentication_type: AuthenticationType::PrimaryAndSecondaryAuthentication,
+                authentication_type: Some(AuthenticationType::PrimaryAndSecondaryAuthentication),
             }),
             ..SessionControls::default()
         }

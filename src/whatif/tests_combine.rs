@@ -35,8 +35,7 @@ fn frequency(hours: u32) -> SessionControls {
             value: Some(hours),
             kind: Some(FrequencyUnit::Hours),
             frequency_interval: FrequencyInterval::TimeBased,
-            authentication_type:
-                crate::graph::model::AuthenticationType::PrimaryAndSecondaryAuthentication,
+            authentication_type: None,
         }),
         ..SessionControls::default()
     }
