@@ -77,7 +77,7 @@ impl ScenarioLowerer<'_, '_> {
                 .help("keep `user …` or `service-principal …`"),
             );
         }
-        if expects.is_empty() {
+        if !s.facts.iter().any(|f| matches!(f.node, Fact::Expect(_))) {
             self.diags.push(
                 Diagnostic::new(
                     "W0012",

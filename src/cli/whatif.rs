@@ -125,7 +125,7 @@ Names are resolved like in the sources (declarations, capol.lock, built-in catal
 Examples:
   capol what-if examples --user alice@contoso.com --member-of 'role GlobalAdministrator' \\
       --app AzureServiceManagement --platform windows --client browser --location untrusted
-  capol what-if examples --user Emergency1 --member-of 'group BreakGlass' --app Office365Portal
+  capol what-if examples --user Emergency1 --member-of 'group BreakGlass' --app MicrosoftOffice365Portal
   capol what-if examples --guest b2b-collaboration-guest --app SharePointOnline --format json")]
 pub struct WhatIfArgs {
     #[command(flatten)]

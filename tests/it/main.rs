@@ -7,4 +7,5 @@ mod auth;
 mod client;
 mod deploy;
 mod resolve;
+mod scenarios;
 mod support;
