@@ -99,7 +99,6 @@ const KEYWORDS: &[&str] = &[
     "all",
     "expect",
     "member-of",
-    "trusted",
     "users",
     "user",
     "groups",
@@ -191,7 +190,6 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
                 | "all"
                 | "expect"
                 | "member-of"
-                | "trusted"
         )
     });
     if let (true, Some(s)) = (
