@@ -3,6 +3,8 @@
 //! In: `argv`. Out: data on stdout, diagnostics and progress on stderr, an [`ExitCode`].
 
 mod compile;
+mod fmt;
+mod import;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -62,6 +64,10 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Print the long explanation of a diagnostic code (E0100, W0002, …)
     Explain(compile::ExplainArgs),
+    /// Rewrite .capol files in the canonical layout (comments kept)
+    Fmt(fmt::FmtArgs),
+    /// Turn Microsoft Graph policy JSON into .capol source
+    Import(import::ImportArgs),
 }
 
 /// Parse the command line and run it.
@@ -86,5 +92,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(a) => compile::check(a),
         Command::Compile(a) => compile::compile(a),
         Command::Explain(a) => compile::explain(a),
+        Command::Fmt(a) => fmt::fmt(a),
+        Command::Import(a) => import::import(a),
     }
 }
