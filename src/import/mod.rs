@@ -28,6 +28,8 @@ mod walk;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_cases;
 
 pub use canon::canonical_for_import;
 pub use names::NameHints;

@@ -362,7 +362,7 @@ fn snapshots_of_imported_source() {
 fn tenant_values_import_like_files() {
     let v = original("001-graph-v1-exo-mfa-outside-trusted.json");
     let opts = ImportOptions::default();
-    let from_values = super::import_values(&[v.clone()], &opts);
+    let from_values = super::import_values(std::slice::from_ref(&v), &opts);
     let text = serde_json::to_string(&v).unwrap();
     let from_text = import_texts(&[("x.json", &text)], &opts);
     assert_eq!(from_values.single, from_text.single);
