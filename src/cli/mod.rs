@@ -3,6 +3,8 @@
 //! In: `argv`. Out: data on stdout, diagnostics and progress on stderr, an [`ExitCode`].
 
 mod compile;
+mod fmt;
+mod import;
 mod output;
 mod whatif;
 
@@ -68,6 +70,10 @@ pub enum Command {
     /// Evaluate one sign-in described by flags against the compiled policies, offline
     #[command(name = "what-if")]
     WhatIf(Box<whatif::WhatIfArgs>),
+    /// Rewrite .capol files in the canonical layout (comments kept)
+    Fmt(fmt::FmtArgs),
+    /// Turn Microsoft Graph policy JSON into .capol source
+    Import(import::ImportArgs),
 }
 
 /// Parse the command line and run it.
@@ -94,5 +100,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Explain(a) => compile::explain(a),
         Command::Test(a) => whatif::test(a),
         Command::WhatIf(a) => whatif::what_if(*a),
+        Command::Fmt(a) => fmt::fmt(a),
+        Command::Import(a) => import::import(a),
     }
 }

@@ -53,6 +53,16 @@ registry! {
     "E0300" => "invalid lock file",
     "E0500" => "contradictory sign-in facts",
     "E0501" => "unknown expectation",
+    "E0400" => "import input cannot be read",
+    "E0401" => "import input has the wrong shape",
+    "E0402" => "imported value Graph would reject",
+    "E0403" => "imported property capol cannot express",
+    "E0404" => "beta-only property imported for v1.0",
+    "E0405" => "unknown property in imported policy",
+    "E0406" => "required property missing in imported policy",
+    "E0407" => "two imported policies share a display name",
+    "E0408" => "import would change a policy",
+    "E0420" => "formatter would change the program",
     "W0001" => "empty file",
     "W0002" => "no emergency access declared",
     "W0003" => "report-only policy would reach emergency access",
@@ -65,6 +75,11 @@ registry! {
     "W0010" => "token protection on an unsupported app",
     "W0011" => "keyword together with other targets",
     "W0012" => "scenario without expectations",
+    "W0400" => "empty unknown property ignored",
+    "W0401" => "value read as Graph normalises it",
+    "W0402" => "imported policy fails capol check",
+    "W0403" => "list response has more pages",
+    "W0404" => "property given twice",
 }
 
 /// The registered entry of a code (case-insensitive).

@@ -8,6 +8,7 @@ mod cursor;
 mod errors;
 mod policy;
 mod scenario;
+mod tokens;
 
 use crate::ast::{self, Item, Ref};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -16,6 +17,7 @@ use crate::symbols::is_guid;
 use cursor::Cursor;
 use pest::Parser as _;
 use pest::iterators::Pair;
+pub use tokens::{Comment, Token, TokenKind, is_bare_name, tokens};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/capol.pest"]
@@ -283,7 +285,8 @@ impl Visitor<'_> {
         Spanned::new(r, span)
     }
 
-    /// A quoted string, unescaped. Single quotes are raw; double quotes take `\"` and `\\`.
+    /// A quoted string, unescaped. Single quotes are raw; double quotes take `\"`, `\\`, and
+    /// (an extension, see `docs/language.md`) `\n`, `\r`, `\t`.
     pub fn visit_string(&mut self, pair: Pair<Rule>) -> Spanned<String> {
         let span = self.span(&pair);
         let raw = pair.as_str();
@@ -301,12 +304,15 @@ impl Visitor<'_> {
             match chars.next() {
                 Some((_, '"')) => out.push('"'),
                 Some((_, '\\')) => out.push('\\'),
+                Some((_, 'n')) => out.push('\n'),
+                Some((_, 'r')) => out.push('\r'),
+                Some((_, 't')) => out.push('\t'),
                 Some((j, other)) => {
                     let at = span.start + 1 + i;
                     self.diags.push(
                         Diagnostic::new("E0005", format!("unknown escape `\\{other}` in a string"))
                             .at(Span::new(self.file, at, span.start + 1 + j + other.len_utf8()), "not an escape capol knows")
-                            .help("double-quoted strings take only `\\\"` and `\\\\`; use single quotes for raw text"),
+                            .help("double-quoted strings take `\\\"`, `\\\\`, `\\n`, `\\r` and `\\t`; use single quotes for raw text"),
                     );
                     out.push(other);
                 }
