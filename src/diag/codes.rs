@@ -49,6 +49,7 @@ registry! {
     "E0214" => "users and service principals mixed",
     "E0215" => "register-device restrictions",
     "E0216" => "app controls on unsupported platforms",
+    "E0217" => "device control on a device-code flow",
     "E0219" => "CAE disabled with narrowed conditions",
     "E0300" => "invalid lock file",
     "E0500" => "contradictory sign-in facts",
