@@ -15,7 +15,7 @@ pub fn render_table(ev: &Evaluation) -> String {
         .iter()
         .map(|r| {
             [
-                r.policy.clone(),
+                r.policy.to_string(),
                 r.state_word().to_string(),
                 r.verdict_word().to_string(),
                 r.reason_text(),

@@ -160,8 +160,7 @@ fn nothing_required_fails_require_and_passes_allow() {
     );
     let f = fails(&ev, Expectation::Block);
     assert_eq!(
-        f.message,
-        "expected block, but the outcome is allow",
+        f.message, "expected block, but the outcome is allow",
         "no block policy exists, so none is named"
     );
 }
@@ -315,6 +314,82 @@ fn unknown_policies_that_matter_give_not_enough_information() {
         &windows,
     );
     ok(&ev, Expectation::Require(mfa()));
+}
+
+#[test]
+fn an_unknown_blocker_and_an_unknown_requirement_together_are_not_enough_information() {
+    let at_hq = |b: B| {
+        b.cond(|c| {
+            c.locations = Some(Locations {
+                include_locations: strings(&[HQ]),
+                ..Locations::default()
+            })
+        })
+    };
+    let ev = eval(
+        &[
+            at_hq(B::new("MFA at HQ")).build(),
+            at_hq(B::new("Block at HQ").block()).build(),
+        ],
+        &sign_in(APP),
+    );
+    // None applying: allow; all: block; only the requirement: require mfa.
+    assert_eq!(
+        fails(&ev, Expectation::Require(mfa())).kind,
+        FailureKind::NotEnoughInformation
+    );
+    assert_eq!(
+        fails(&ev, Expectation::Allow).kind,
+        FailureKind::NotEnoughInformation
+    );
+    assert_eq!(fails(&ev, Expectation::Block).missing, [Fact::Location]);
+    // Whatever the location, the sign-in is never required to use a compliant device.
+    let f = fails(
+        &ev,
+        Expectation::Require(ControlExpr::single(Control::CompliantDevice)),
+    );
+    assert_eq!(f.kind, FailureKind::Unmet);
+    assert_eq!(
+        f.message,
+        "expected require compliant-device, but no applying enforced policy requires anything"
+    );
+}
+
+#[test]
+fn unknown_session_policies() {
+    let at_hq = |b: B| {
+        b.cond(|c| {
+            c.locations = Some(Locations {
+                include_locations: strings(&[HQ]),
+                ..Locations::default()
+            })
+        })
+    };
+    let ev = eval(
+        &[
+            B::new("A").session(frequency(4)).build(),
+            at_hq(B::new("B").session(frequency(1))).build(),
+        ],
+        &sign_in(APP),
+    );
+    let four = Session {
+        sign_in_frequency: Some(Frequency::Hours(4)),
+        ..Session::default()
+    };
+    assert_eq!(
+        fails(&ev, Expectation::Session(four)).kind,
+        FailureKind::NotEnoughInformation
+    );
+    let twelve = Session {
+        sign_in_frequency: Some(Frequency::Hours(12)),
+        ..Session::default()
+    };
+    assert_eq!(
+        fails(&ev, Expectation::Session(twelve)).kind,
+        FailureKind::Unmet
+    );
+    // The unknown policy sets no grant, so grant expectations do not depend on it.
+    ok(&ev, Expectation::Allow);
 }
 
 #[test]
