@@ -118,7 +118,7 @@ fn app_scope<'a>(p: &'a Prepared<'_>, app: &'a str, s: &SignIn, ctx: &EvalContex
         filter_tri(filter, FilterMode::Exclude, attrs, fact, matched),
     ]);
     scope(Reason::Application, include, exclude, ctx, || {
-        p.apps_not_included.clone()
+        p.apps_not_included(ctx)
     })
 }
 

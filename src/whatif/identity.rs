@@ -53,7 +53,7 @@ pub fn users(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
         guests(p.exclude_guests.as_ref(), s),
     ]);
     scope(Reason::Users, include, exclude, ctx, || {
-        p.users_not_included.clone()
+        p.users_not_included(ctx)
     })
 }
 

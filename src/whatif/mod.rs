@@ -182,8 +182,7 @@ pub struct PolicySet<'a> {
 
 impl<'a> PolicySet<'a> {
     pub fn new(policies: &'a [Policy], ctx: &'a EvalContext) -> Self {
-        let mut prepared: Vec<Prepared<'a>> =
-            policies.iter().map(|p| Prepared::new(p, ctx)).collect();
+        let mut prepared: Vec<Prepared<'a>> = policies.iter().map(Prepared::new).collect();
         prepared.sort_by(|a, b| {
             let (a, b) = (&a.policy.display_name, &b.policy.display_name);
             a.to_lowercase()

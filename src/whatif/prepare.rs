@@ -14,7 +14,7 @@ use crate::graph::model::{
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// What one condition says about a sign-in. Only a failing condition builds text; the hot
 /// path of evaluating many sign-ins allocates nothing else.
@@ -167,9 +167,9 @@ pub struct Prepared<'a> {
     pub grant: Arc<Grant>,
     pub session: Option<Arc<SessionControls>>,
     /// The `users` detail when the sign-in is not among the included users (policy-only text).
-    pub users_not_included: Arc<str>,
+    users_not_included: OnceLock<Arc<str>>,
     /// The `application` detail when the app is not among the included apps.
-    pub apps_not_included: Arc<str>,
+    apps_not_included: OnceLock<Arc<str>>,
     pub resources: Resources,
     /// Includes at least one user, group, role or guest type (or `None`/`All`).
     pub targets_users: bool,
@@ -185,7 +185,7 @@ pub struct Prepared<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    pub fn new(policy: &'a Policy, ctx: &EvalContext) -> Self {
+    pub fn new(policy: &'a Policy) -> Self {
         let c = &policy.conditions;
         let apps = &c.applications;
         let resources = if !apps.include_user_actions.is_empty() {
@@ -240,11 +240,8 @@ impl<'a> Prepared<'a> {
             name: Arc::from(policy.display_name.as_str()),
             grant: Arc::new(Grant::of(policy.grant_controls.as_ref())),
             session: policy.session_controls.clone().map(Arc::new),
-            users_not_included: users.map_or_else(
-                || "the policy includes no users".into(),
-                |u| describe_users(u, ctx).into(),
-            ),
-            apps_not_included: describe_apps(apps, ctx).into(),
+            users_not_included: OnceLock::new(),
+            apps_not_included: OnceLock::new(),
             resources,
             targets_users,
             targets_service_principals,
@@ -269,6 +266,29 @@ impl<'a> Prepared<'a> {
             insider_risk,
             auth_flows,
         }
+    }
+}
+
+impl Prepared<'_> {
+    /// The `users` detail when the sign-in is not among the included users: it depends only on
+    /// the policy, so it is written once and shared by every sign-in that skips the policy.
+    pub fn users_not_included(&self, ctx: &EvalContext) -> Arc<str> {
+        let users = self.policy.conditions.users.as_ref();
+        self.users_not_included
+            .get_or_init(|| {
+                users.map_or_else(
+                    || "the policy includes no users".into(),
+                    |u| describe_users(u, ctx).into(),
+                )
+            })
+            .clone()
+    }
+
+    /// The `application` detail when the app is not among the included apps.
+    pub fn apps_not_included(&self, ctx: &EvalContext) -> Arc<str> {
+        self.apps_not_included
+            .get_or_init(|| describe_apps(&self.policy.conditions.applications, ctx).into())
+            .clone()
     }
 }
 
@@ -325,12 +345,17 @@ fn describe_apps(apps: &Applications, ctx: &EvalContext) -> String {
     }
 }
 
-/// An attribute from a fact map: by exact name, then ignoring case.
+/// An attribute from a fact map: by exact name, then ignoring case, then ignoring an object
+/// prefix written in the fact (`device.trustType` for `trustType`).
 pub fn lookup(map: &BTreeMap<String, String>, name: &str) -> Option<String> {
     map.get(name)
         .or_else(|| {
             map.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .find(|(k, _)| {
+                    k.eq_ignore_ascii_case(name)
+                        || k.rsplit_once('.')
+                            .is_some_and(|(_, n)| n.eq_ignore_ascii_case(name))
+                })
                 .map(|(_, v)| v)
         })
         .cloned()

@@ -210,6 +210,11 @@ fn device_filters_include_and_exclude() {
         reason(&verdict_of(hybrid(), &device(&[("trustType", "AzureAD")]))),
         Some(Reason::Devices)
     );
+    assert_eq!(
+        verdict_of(hybrid(), &device(&[("device.trustType", "serverad")])),
+        Verdict::Applies,
+        "a fact may keep the object prefix"
+    );
 }
 
 #[test]
