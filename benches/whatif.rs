@@ -225,8 +225,7 @@ fn policy(g: &mut Gen, n: usize) -> Policy {
             value: Some(1 + g.below(24) as u32),
             kind: Some(FrequencyUnit::Hours),
             frequency_interval: FrequencyInterval::TimeBased,
-            authentication_type:
-                capol::graph::model::AuthenticationType::PrimaryAndSecondaryAuthentication,
+            authentication_type: None,
         }),
         ..SessionControls::default()
     });
