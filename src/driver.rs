@@ -214,8 +214,18 @@ pub fn compile_sources(
     mut diags: Diagnostics,
 ) -> Compilation {
     let mut files = Vec::new();
+    // Files that could not be loaded (unreadable, not UTF-8, too large) and invalid lock files
+    // are in the map only so that their diagnostic has somewhere to point: parsing what is
+    // there would only add errors that follow from the first.
+    let unloaded: Vec<_> = diags
+        .items
+        .iter()
+        .filter(|d| matches!(d.code, "E0002" | "E0003" | "E0300"))
+        .filter_map(|d| d.primary.as_ref().map(|l| l.span.file))
+        .collect();
     for (id, f) in sources.files() {
-        if f.name.ends_with(LOCK_FILE_NAME) && !f.name.ends_with(".capol") {
+        if unloaded.contains(&id) || f.name.ends_with(LOCK_FILE_NAME) && !f.name.ends_with(".capol")
+        {
             continue;
         }
         let (ast, ds) = syntax::parse(id, &f.text);

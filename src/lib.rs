@@ -12,6 +12,7 @@
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod deploy;
 pub mod diag;
 pub mod driver;
 pub mod emit;
@@ -23,3 +24,4 @@ pub mod ir;
 pub mod source;
 pub mod symbols;
 pub mod syntax;
+pub mod whatif;

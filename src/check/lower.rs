@@ -41,7 +41,26 @@ impl Lowerer<'_, '_> {
     pub fn policy(&mut self, p: &ast::Policy, display_name: Spanned<String>) -> ir::Policy {
         let mut out = ir::Policy::new(display_name, p.span);
         let mut seen: Vec<(&'static str, Span)> = Vec::new();
+        let mut controls_written: Option<Span> = None;
+        let mut resources_written: Option<Span> = None;
         for clause in &p.clauses {
+            if matches!(
+                clause.node,
+                Clause::Block | Clause::Require(_) | Clause::Session(_)
+            ) {
+                controls_written.get_or_insert(clause.span);
+            }
+            if let Clause::For(ts) = &clause.node {
+                let resource = |t: &&Target| {
+                    matches!(
+                        t.kind.node,
+                        TargetKind::App | TargetKind::Action | TargetKind::Context
+                    )
+                };
+                if let Some(t) = ts.iter().find(resource) {
+                    resources_written.get_or_insert(t.span);
+                }
+            }
             let single = match &clause.node {
                 Clause::Block | Clause::Require(_) => Some("grant"),
                 Clause::Mode(_) => Some("mode"),
@@ -81,7 +100,7 @@ impl Lowerer<'_, '_> {
                 }
                 Clause::Session(items) => {
                     for item in items {
-                        self.session(&mut out.session, item);
+                        self.session_item(&mut out.session, item);
                     }
                 }
                 Clause::Mode(m) => {
@@ -92,6 +111,26 @@ impl Lowerer<'_, '_> {
                 }
                 Clause::Description(d) => out.description = Some(d.node.clone()),
             }
+        }
+        // A grant or session clause that did not lower has been reported already: keep an empty
+        // grant in its place so that the policy is not also reported as having none (E0204).
+        if let (Some(span), None, true) = (controls_written, &out.grant, out.session.is_empty()) {
+            let empty = Grant::Controls {
+                operator: Operator::Or,
+                builtins: Vec::new(),
+                strength: None,
+                terms: Vec::new(),
+            };
+            out.grant = Some(Spanned::new(empty, span));
+        }
+        // Likewise an app, action or context that did not resolve: keep `None` (no app) in its
+        // place so that the policy is not also reported as targeting no resources (E0203).
+        if let (Some(span), true, None) = (
+            resources_written,
+            out.include_apps.is_empty(),
+            &out.app_filter,
+        ) {
+            out.include_apps.push(Spanned::new(AppTarget::None, span));
         }
         out
     }
@@ -587,7 +626,7 @@ impl Lowerer<'_, '_> {
         })
     }
 
-    fn session(&mut self, s: &mut ir::Session, item: &ast::SessionItem) {
+    pub fn session_item(&mut self, s: &mut ir::Session, item: &ast::SessionItem) {
         let name = item.name.node.as_str();
         let span = item.span;
         let args: Vec<&str> = item.args.iter().map(|a| a.node.as_str()).collect();

@@ -9,6 +9,7 @@ mod lower;
 pub mod names;
 mod rules;
 mod safety;
+mod scenario;
 pub mod values;
 
 use crate::ast::{self, Item, Ref};
@@ -158,6 +159,32 @@ pub fn check(
 
     for p in &mut set.policies {
         rules::defaults(p);
+    }
+
+    // Scenarios, once every policy name is known.
+    let policy_names: std::collections::HashSet<String> = set
+        .policies
+        .iter()
+        .map(|p| p.display_name.node.clone())
+        .collect();
+    for file in files {
+        for item in &file.items {
+            let Item::Scenario(s) = item else { continue };
+            let mut l = scenario::ScenarioLowerer {
+                names: &names,
+                diags: &mut diags,
+                policy_names: &policy_names,
+            };
+            let sc = l.scenario(s);
+            set.scenarios.push(sc);
+        }
+    }
+    for kind in Kind::ALL {
+        for (name, d) in names.declared_of(kind) {
+            if let Ref::Guid(g) = &d.value {
+                set.names_by_id.insert(g.clone(), name.clone());
+            }
+        }
     }
     for p in &set.policies {
         rules::check(p, opts, &mut diags);

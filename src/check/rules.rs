@@ -262,6 +262,12 @@ fn controls(p: &Policy, diags: &mut Diagnostics) {
             }
         }
     }
+    device_code(
+        p,
+        *operator,
+        strength.is_some() || !builtins(p).is_empty(),
+        diags,
+    );
     let app_controls: Vec<_> = builtins(p)
         .into_iter()
         .filter(|b| {
@@ -288,6 +294,54 @@ fn controls(p: &Policy, diags: &mut Diagnostics) {
             .at(bad.span, "this platform cannot satisfy the control")
             .also(app_controls[0].span, "required here")
             .help("target `platform ios, android`, or offer another control with `or`"),
+        );
+    }
+}
+
+/// E0217: a device-code-flow policy whose grant can only be met by a compliant or hybrid-joined
+/// device, which a device-code sign-in can never prove.
+fn device_code(p: &Policy, operator: Operator, has_controls: bool, diags: &mut Diagnostics) {
+    let Some(flow) = p
+        .auth_flows
+        .iter()
+        .find(|f| f.node == crate::ir::TransferMethod::DeviceCodeFlow)
+    else {
+        return;
+    };
+    if !has_controls {
+        return;
+    }
+    let device = |c: BuiltInControl| {
+        matches!(
+            c,
+            BuiltInControl::CompliantDevice | BuiltInControl::DomainJoinedDevice
+        )
+    };
+    let b = builtins(p);
+    let strength = matches!(
+        p.grant.as_ref().map(|g| &g.node),
+        Some(Grant::Controls {
+            strength: Some(_),
+            ..
+        })
+    );
+    let terms = matches!(p.grant.as_ref().map(|g| &g.node), Some(Grant::Controls { terms, .. }) if !terms.is_empty());
+    let unsatisfiable = match operator {
+        Operator::And => b.iter().any(|c| device(c.node)),
+        Operator::Or => !b.is_empty() && b.iter().all(|c| device(c.node)) && !strength && !terms,
+    };
+    if unsatisfiable {
+        let ctl = b
+            .iter()
+            .find(|c| device(c.node))
+            .map(|c| c.span)
+            .unwrap_or(flow.span);
+        diags.push(
+            Diagnostic::new("E0217", "a device-code sign-in can never satisfy a device control")
+                .at(ctl, "requires a compliant or hybrid-joined device")
+                .also(flow.span, "the policy applies to the device-code flow")
+                .help("write `block` to stop the device-code flow, or offer another control with `or`")
+                .note("Graph documents that compliant and hybrid-joined device controls cannot be met by a device-code flow sign-in"),
         );
     }
 }

@@ -17,7 +17,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::clause => {
             "a clause (`for`, `exclude`, `when`, `require`, `block`, `session`, `mode`, `description`)"
         }
-        Rule::target_list | Rule::kinded_target | Rule::all_target | Rule::filter_target => {
+        Rule::target_list | Rule::kinded_target | Rule::all_target | Rule::filter_rule => {
             "a list item such as `group Admins` or `all users`"
         }
         Rule::bare_target => "a name",
@@ -169,7 +169,7 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
         format!("unexpected `{found}`")
     };
     let mut d = Diagnostic::new("E0001", message).at(Span::new(file, pos, end.max(pos)), label);
-    let wants_kind = matches!(&e.variant, ErrorVariant::ParsingError { positives, .. } if positives.iter().any(|r| matches!(r, Rule::target_list | Rule::kind_word | Rule::kinded_target | Rule::all_target | Rule::filter_target)));
+    let wants_kind = matches!(&e.variant, ErrorVariant::ParsingError { positives, .. } if positives.iter().any(|r| matches!(r, Rule::target_list | Rule::kind_word | Rule::kinded_target | Rule::all_target | Rule::filter_rule)));
     let kinds = KEYWORDS.iter().copied().filter(|k| {
         !matches!(
             *k,

@@ -154,18 +154,11 @@ impl Visitor<'_> {
     /// inside a rule whose repetition failed).
     pub fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        let end = pair
-            .clone()
-            .into_inner()
-            .flatten()
-            .filter(|p| p.clone().into_inner().next().is_none())
-            .map(|p| p.as_span().end())
-            .max()
-            .unwrap_or_else(|| s.start() + pair.as_str().trim_end().len());
+        let len = token_len(pair.as_str());
         Span::new(
             self.file,
             self.offset + s.start(),
-            self.offset + end.max(s.start()),
+            self.offset + s.start() + len,
         )
     }
 
@@ -327,6 +320,43 @@ impl Visitor<'_> {
             }
         }
         Spanned::new(out, span)
+    }
+}
+
+/// The length of `text` without trailing white space and comments.
+fn token_len(text: &str) -> usize {
+    let mut t = text.trim_end();
+    loop {
+        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        if !t[line_start..].contains('#') {
+            return t.len();
+        }
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        let mut cut = None;
+        for (i, ch) in t[line_start..].char_indices() {
+            match quote {
+                Some(q) => {
+                    if escaped {
+                        escaped = false;
+                    } else if q == '"' && ch == '\\' {
+                        escaped = true;
+                    } else if ch == q {
+                        quote = None;
+                    }
+                }
+                None if ch == '"' || ch == '\'' => quote = Some(ch),
+                None if ch == '#' => {
+                    cut = Some(line_start + i);
+                    break;
+                }
+                None => {}
+            }
+        }
+        match cut {
+            Some(c) => t = t[..c].trim_end(),
+            None => return t.len(),
+        }
     }
 }
 

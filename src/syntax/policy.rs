@@ -66,25 +66,6 @@ impl Visitor<'_> {
                         span,
                     }
                 }
-                Rule::filter_target => {
-                    let Some(k) = c.next(Rule::kind_word) else {
-                        continue;
-                    };
-                    let Some(kind) = self.kind_word(&k) else {
-                        continue;
-                    };
-                    c.take(Rule::kw_where);
-                    let Some(s) = c.next(Rule::string) else {
-                        continue;
-                    };
-                    let rule_text = self.visit_string(s);
-                    Target {
-                        kind,
-                        kind_written: true,
-                        value: TargetValue::Filter(rule_text),
-                        span,
-                    }
-                }
                 Rule::kinded_target => {
                     let Some(k) = c.next(Rule::kind_word) else {
                         continue;
@@ -93,6 +74,12 @@ impl Visitor<'_> {
                         continue;
                     };
                     let value = match c.next_any() {
+                        Some(f) if f.as_rule() == Rule::filter_rule => {
+                            let Some(s) = Cursor::new(f).find(Rule::string) else {
+                                continue;
+                            };
+                            TargetValue::Filter(self.visit_string(s))
+                        }
                         Some(v) => TargetValue::Ref(self.visit_ref(v)),
                         None => TargetValue::Nothing,
                     };

@@ -19,7 +19,7 @@ impl Visitor<'_> {
             let mut fc = Cursor::new(fact);
             match rule {
                 Rule::user_fact => {
-                    fc.take(Rule::kind_word);
+                    fc.take(Rule::kw_user);
                     let Some(v) = fc.next_any() else { continue };
                     let user = self.visit_ref(v);
                     facts.push(Spanned::new(Fact::User(user), fspan));
