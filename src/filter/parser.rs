@@ -15,7 +15,7 @@
 use super::attributes::{self, AttrKind, Attribute, Op, UNSUPPORTED_OPS, op_list};
 use super::lexer::{Tok, Token};
 use super::values::check_type;
-use super::{Comparison, Expr, FilterError, Subject, Value};
+use super::{Comparison, Expr, FilterError, MAX_NESTING, Subject, Value};
 
 pub struct Parsed {
     pub expr: Option<Expr>,
@@ -33,6 +33,8 @@ struct Parser<'a> {
     tokens: &'a [Token],
     pos: usize,
     subject: Subject,
+    /// Parentheses and `-not`s currently open.
+    depth: usize,
     semantic: Vec<FilterError>,
     syntax: Option<FilterError>,
 }
@@ -43,6 +45,7 @@ pub fn parse(rule: &str, tokens: &[Token], subject: Subject) -> Parsed {
         tokens,
         pos: 0,
         subject,
+        depth: 0,
         semantic: Vec::new(),
         syntax: None,
     };
@@ -99,26 +102,52 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_or(&mut self) -> PResult<Expr> {
-        let mut left = self.parse_and()?;
+        let mut items = vec![self.parse_and()?];
         while self.eat_logical("or") {
-            let right = self.parse_and()?;
-            left = Expr::Or(Box::new(left), Box::new(right));
+            items.push(self.parse_and()?);
         }
-        Ok(left)
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::Or(items)
+        })
     }
 
     fn parse_and(&mut self) -> PResult<Expr> {
-        let mut left = self.parse_not()?;
+        let mut items = vec![self.parse_not()?];
         while self.eat_logical("and") {
-            let right = self.parse_not()?;
-            left = Expr::And(Box::new(left), Box::new(right));
+            items.push(self.parse_not()?);
         }
-        Ok(left)
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::And(items)
+        })
+    }
+
+    /// Enter a parenthesis or a `-not`; stop at [`MAX_NESTING`] levels.
+    fn nest(&mut self, at: &Token) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return self.stop(
+                FilterError::new(
+                    at.start,
+                    at.end,
+                    format!("the rule nests more than {MAX_NESTING} levels deep"),
+                )
+                .with_help("remove redundant parentheses or `-not`s"),
+            );
+        }
+        Ok(())
     }
 
     fn parse_not(&mut self) -> PResult<Expr> {
-        if self.eat_logical("not") {
-            return Ok(Expr::Not(Box::new(self.parse_not()?)));
+        if let Some(t) = self.peek().filter(|t| is_logical(&t.tok, "not")) {
+            self.pos += 1;
+            self.nest(t)?;
+            let inner = self.parse_not()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.parse_primary()
     }
@@ -130,7 +159,9 @@ impl<'a> Parser<'a> {
         match &t.tok {
             Tok::LParen => {
                 self.pos += 1;
+                self.nest(t)?;
                 let inner = self.parse_or()?;
+                self.depth -= 1;
                 match self.peek() {
                     Some(Token {
                         tok: Tok::RParen, ..
