@@ -225,8 +225,9 @@ fn policy(g: &mut Gen, n: usize) -> Policy {
             value: Some(1 + g.below(24) as u32),
             kind: Some(FrequencyUnit::Hours),
             frequency_interval: FrequencyInterval::TimeBased,
-            authentication_type:
+            authentication_type: Some(
                 capol::graph::model::AuthenticationType::PrimaryAndSecondaryAuthentication,
+            ),
         }),
         ..SessionControls::default()
     });
