@@ -360,19 +360,23 @@ fn generated_sources_keep_their_meaning() {
         if rng.chance(30) {
             text.push_str("# A header comment.\n\n");
         }
-        for p in 0..(1 + rng.next() % 3) {
+        let count = 1 + rng.next() % 3;
+        let headerless = count == 1 && rng.chance(30);
+        for p in 0..count {
             let mut chosen: Vec<&[&str]> = slots.iter().filter_map(|s| *rng.pick(s)).collect();
             for i in (1..chosen.len()).rev() {
                 chosen.swap(i, (rng.next() % (i as u64 + 1)) as usize);
             }
-            let header = format!("policy \"P{case}-{p}\"");
-            layout(&mut rng, &[&header], &mut n, &mut text);
+            if !headerless {
+                let header = format!("policy \"P{case}-{p}\"");
+                layout(&mut rng, &[&header], &mut n, &mut text);
+            }
             for c in chosen {
                 layout(&mut rng, c, &mut n, &mut text);
             }
             text.push('\n');
         }
-        if rng.chance(20) {
+        if !headerless && rng.chance(20) {
             text.push_str("scenario \"S\"\n  user a@contoso.com member-of group Admins\n  # note\n  app HRPortal\n  expect require mfa\n");
         }
         if properties(&format!("case {case}"), &text) {
@@ -380,4 +384,12 @@ fn generated_sources_keep_their_meaning() {
         }
     }
     assert!(clean >= 100, "only {clean} generated sources compile");
+}
+
+#[test]
+fn crlf_and_bom_inputs() {
+    check(
+        "\u{feff}policy \"A\"\r\n  require mfa # x\r\n\r\n  for all users\r\n",
+        "policy \"A\"\n    for all users\n    require mfa  # x\n",
+    );
 }
