@@ -119,7 +119,7 @@ mod tests {
         let text = std::fs::read_to_string(&file).unwrap();
         assert_eq!(
             text,
-            "policy \"A\"\n    for all users\n    require mfa  # why\n    mode on\n"
+            "policy \"A\"\n    require mfa  # why\n    for all users\n    mode on\n"
         );
         assert_eq!(capol(&["fmt", "--check", f]), Exit::Ok);
         assert_eq!(capol(&["fmt", bad.to_str().unwrap()]), Exit::SourceErrors);
