@@ -9,6 +9,7 @@ mod lower;
 pub mod names;
 mod rules;
 mod safety;
+pub mod unresolved;
 pub mod values;
 
 use crate::ast::{self, Item, Ref};

@@ -255,6 +255,12 @@ impl<'l> Names<'l> {
         out
     }
 
+    /// Whether a declaration or a built-in catalogue answers `name` as a `kind`, the lock file
+    /// aside: the names `capol resolve` leaves alone.
+    pub fn answered_without_lock(&self, kind: Kind, name: &str) -> bool {
+        self.declared.contains_key(&(kind, name.to_string())) || builtin(kind, name).is_some()
+    }
+
     /// The declared names of a kind (for `emergency` checks and what-if).
     pub fn declared_of(&self, kind: Kind) -> impl Iterator<Item = (&String, &Declared)> {
         self.declared
