@@ -10,17 +10,32 @@ use std::fmt::Write;
 pub fn generate(n: usize) -> Vec<(String, String)> {
     let mut names = String::from("emergency group BreakGlass\n");
     for g in 0..50 {
-        let _ = writeln!(names, "group G{g} = {:08x}-0000-4000-8000-{:012x}", g + 1, g + 1);
+        let _ = writeln!(
+            names,
+            "group G{g} = {:08x}-0000-4000-8000-{:012x}",
+            g + 1,
+            g + 1
+        );
     }
-    let _ = writeln!(names, "group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11");
-    let _ = writeln!(names, "location HQ = 8c6a1f02-3d4e-4a6b-9f11-2b9a0c7d5e10 trusted");
+    let _ = writeln!(
+        names,
+        "group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11"
+    );
+    let _ = writeln!(
+        names,
+        "location HQ = 8c6a1f02-3d4e-4a6b-9f11-2b9a0c7d5e10 trusted"
+    );
     let mut files = vec![("names.capol".to_string(), names)];
     let mut text = String::new();
     for i in 0..n {
         let _ = writeln!(text, "policy \"P{i:05} generated\"");
         match i % 6 {
             0 => {
-                let _ = writeln!(text, "    require mfa for app AzureServiceManagement exclude group BreakGlass, G{} mode on", i % 50);
+                let _ = writeln!(
+                    text,
+                    "    require mfa for app AzureServiceManagement exclude group BreakGlass, G{} mode on",
+                    i % 50
+                );
             }
             1 => {
                 let _ = writeln!(
@@ -64,7 +79,10 @@ pub fn generate(n: usize) -> Vec<(String, String)> {
 }
 
 fn compile_all(files: &[(String, String)]) -> usize {
-    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let c = compile_str(&refs, None, &Options::default());
     assert!(!c.has_errors(), "generated sources must compile");
     let json = serde_json::to_string(&c.policies).unwrap_or_default();
@@ -77,7 +95,9 @@ fn bench(c: &mut Criterion) {
     for n in [1_000usize, 10_000] {
         let files = generate(n);
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &files, |b, files| b.iter(|| compile_all(files)));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &files, |b, files| {
+            b.iter(|| compile_all(files))
+        });
     }
     group.finish();
 }

@@ -111,8 +111,7 @@ impl Walk<'_, '_> {
             let Some(kind) = t.kind.node.object_kind() else {
                 continue;
             };
-            if !RESOLVED_KINDS.contains(&kind) || r.node.ident().is_some_and(|w| keyword(kind, w))
-            {
+            if !RESOLVED_KINDS.contains(&kind) || r.node.ident().is_some_and(|w| keyword(kind, w)) {
                 continue;
             }
             self.reference(kind, r);
@@ -226,7 +225,10 @@ scenario "alice"
         );
         let got = unresolved_names(&c.files);
         assert_eq!(got.len(), 1, "{got:?}");
-        assert_eq!((got[0].kind, got[0].name.as_str()), (Kind::Group, "Finance"));
+        assert_eq!(
+            (got[0].kind, got[0].name.as_str()),
+            (Kind::Group, "Finance")
+        );
         assert_eq!(got[0].spans.len(), 2);
         let text = &c.sources.get(got[0].spans[0].file).unwrap().text;
         assert_eq!(&text[got[0].spans[0].start..got[0].spans[0].end], "Finance");

@@ -153,7 +153,11 @@ impl Visitor<'_> {
     pub fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         let len = token_len(pair.as_str());
-        Span::new(self.file, self.offset + s.start(), self.offset + s.start() + len)
+        Span::new(
+            self.file,
+            self.offset + s.start(),
+            self.offset + s.start() + len,
+        )
     }
 
     fn visit_file(&mut self, pair: Pair<Rule>, state: &mut FileState) {

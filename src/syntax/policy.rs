@@ -75,7 +75,9 @@ impl Visitor<'_> {
                     };
                     let value = match c.next_any() {
                         Some(f) if f.as_rule() == Rule::filter_rule => {
-                            let Some(s) = Cursor::new(f).find(Rule::string) else { continue };
+                            let Some(s) = Cursor::new(f).find(Rule::string) else {
+                                continue;
+                            };
                             TargetValue::Filter(self.visit_string(s))
                         }
                         Some(v) => TargetValue::Ref(self.visit_ref(v)),

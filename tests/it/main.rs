@@ -6,5 +6,6 @@
 mod auth;
 mod client;
 mod deploy;
+mod deploy_cli;
 mod resolve;
 mod support;
