@@ -8,6 +8,7 @@
 use super::Exit;
 use super::compile::{SourceArgs, summary};
 use super::output::{self, Format};
+use crate::check::names::IdNames;
 use crate::check::{self, Options};
 use crate::deploy::{
     self, ApplyOptions, ApplyReport, EmergencyPrincipal, Plan, PlanError, PlanOptions,
@@ -271,7 +272,7 @@ pub fn plan(a: PlanArgs) -> Exit {
 }
 
 fn plan_run(a: &PlanArgs) -> Step<Exit> {
-    let (_, desired) = compile(&a.src)?;
+    let (c, desired) = compile(&a.src)?;
     let conn = connect(&a.tenant, a.src.api)?;
     let rt = runtime()?;
     let tenant = rt
@@ -279,7 +280,7 @@ fn plan_run(a: &PlanArgs) -> Step<Exit> {
         .map_err(tenant_error)?;
     let options = PlanOptions { prune: a.prune };
     let plan = deploy::plan(&desired, &tenant, &options).map_err(plan_error)?;
-    print_plan(&plan, a.src.format);
+    print_plan(&plan, a.src.format, &id_names(&a.src, &c));
     if let Some(out) = &a.out {
         let token_tenant = rt
             .block_on(conn.client.token_tenant())
@@ -309,11 +310,23 @@ fn plan_run(a: &PlanArgs) -> Step<Exit> {
     })
 }
 
-fn print_plan(plan: &Plan, format: Format) {
+fn print_plan(plan: &Plan, format: Format, names: &IdNames) {
     match format {
-        Format::Text => print!("{}", deploy::render_text(plan)),
+        Format::Text => print!("{}", plan_text(plan, names)),
         Format::Json => println!("{}", pretty(&deploy::render_json(plan))),
     }
+}
+
+fn plan_text(plan: &Plan, names: &IdNames) -> String {
+    deploy::render_text_named(plan, &|id| names.get(id))
+}
+
+/// What the sources and the lock file call the ids a plan shows.
+fn id_names(src: &SourceArgs, c: &Compilation) -> IdNames {
+    let lock = driver::find_lock(&src.paths, src.lock.as_deref())
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| LockFile::parse(&t).ok());
+    IdNames::new(&c.files, lock.as_ref())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,12 +364,13 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
         }
     };
     let json = a.src.format == Format::Json;
+    let text = plan_text(&plan, &id_names(&a.src, &c));
     if json {
         if ask {
-            eprint!("{}", deploy::render_text(&plan));
+            eprint!("{text}");
         }
     } else {
-        print!("{}", deploy::render_text(&plan));
+        print!("{text}");
     }
     if plan.is_empty() {
         if json {

@@ -14,6 +14,12 @@ use std::fmt::Write as _;
 
 /// The text form of a plan. Ends with a summary line.
 pub fn render_text(plan: &Plan) -> String {
+    render_text_named(plan, &|_| None)
+}
+
+/// [`render_text`], with a line under each changed field that names the ids in it that
+/// `name_of` knows (`0b1d… is group BreakGlass`).
+pub fn render_text_named(plan: &Plan, name_of: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::new();
     for a in &plan.actions {
         match a {
@@ -29,6 +35,17 @@ pub fn render_text(plan: &Plan) -> String {
                 let _ = writeln!(out, "~ update `{display_name}` ({id})");
                 for c in changes {
                     let _ = writeln!(out, "    {}", change_line(c));
+                    let mut ids = Vec::new();
+                    for v in c.before.iter().chain(c.after.iter()) {
+                        guids(v, &mut ids);
+                    }
+                    let known: Vec<String> = ids
+                        .iter()
+                        .filter_map(|id| Some(format!("{id} is {}", name_of(id)?)))
+                        .collect();
+                    if !known.is_empty() {
+                        let _ = writeln!(out, "      ({})", known.join("; "));
+                    }
                 }
             }
             Action::Delete { id, display_name } => {
@@ -68,6 +85,16 @@ pub fn change_line(c: &FieldChange) -> String {
         None => c.path.clone(),
     };
     format!("{what}: {} → {}", show(&c.before), show(&c.after))
+}
+
+/// Every GUID string in `v`, once each, in order.
+fn guids(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if crate::symbols::is_guid(s) && !out.contains(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| guids(x, out)),
+        Value::Object(o) => o.values().for_each(|x| guids(x, out)),
+        _ => {}
+    }
 }
 
 /// Graph property paths and the clauses that write them, most specific first.
@@ -376,6 +403,25 @@ mod tests {
             change_line(&c),
             "exclude group (conditions.users.excludeGroups): (absent) → [\"g\"]"
         );
+    }
+
+    #[test]
+    fn ids_are_named_when_known() {
+        let g1 = "0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11";
+        let g2 = "1b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11";
+        let mut want = pol("P", "enabled");
+        want["conditions"]["users"]["excludeGroups"] = json!([g1, g2]);
+        let mut tenant = with_id(pol("P", "enabled"), "id-p");
+        tenant["conditions"]["users"]["excludeGroups"] = json!([g1]);
+        let p = plan(&[want], &[tenant], &PlanOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let text = render_text_named(&p, &|id| (id == g1).then(|| "group BreakGlass".to_string()));
+        assert!(
+            text.contains(&format!(
+                "    exclude group (conditions.users.excludeGroups): [\"{g1}\"] → [\"{g1}\",\"{g2}\"]\n      ({g1} is group BreakGlass)\n"
+            )),
+            "{text}"
+        );
+        assert!(!render_text(&p).contains("is group"));
     }
 
     #[test]

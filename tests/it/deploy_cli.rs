@@ -301,6 +301,23 @@ async fn deploy_converges_then_plans_no_changes_then_patches_one_policy() {
         "{out:?}"
     );
     assert!(out.stdout.contains("0 to create, 1 to update"), "{out:?}");
+
+    // Ids in a changed field are named after the sources.
+    p.write(
+        "legacy.capol",
+        &CA002.replace(
+            "exclude group BreakGlass, user Emergency1",
+            "exclude group BreakGlass, user Emergency1, app AzureServiceManagement",
+        ),
+    );
+    let out = capol(&fake, &p, &["plan", "pol"]).await;
+    assert!(
+        out.stdout.contains(
+            "    exclude app (conditions.applications.excludeApplications): (absent) → [\"797f4846-ba00-4fd7-ba43-dac1f8f63013\"]\n      (797f4846-ba00-4fd7-ba43-dac1f8f63013 is app AzureServiceManagement)\n"
+        ),
+        "{out:?}"
+    );
+    p.write("legacy.capol", CA002);
     let before = writes(&fake).len();
     let out = capol(&fake, &p, &["deploy", "pol", "--yes"]).await;
     assert_eq!(out.code, 0, "{out:?}");
