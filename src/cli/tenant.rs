@@ -365,12 +365,12 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
     };
     let json = a.src.format == Format::Json;
     let text = plan_text(&plan, &id_names(&a.src, &c));
-    if json {
-        if ask {
-            eprint!("{text}");
-        }
-    } else {
+    if !json {
         print!("{text}");
+    }
+    if ask && (json || !std::io::stdout().is_terminal()) {
+        // Whoever answers must see what they approve, wherever stdout goes.
+        eprint!("{text}");
     }
     if plan.is_empty() {
         if json {

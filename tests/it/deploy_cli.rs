@@ -358,8 +358,17 @@ async fn prune_deletes_only_the_listed_extras() {
     );
 
     let before = writes(&fake).len();
-    let out = capol(&fake, &p, &["deploy", "pol", "--prune", "--yes"]).await;
+    let out = capol(
+        &fake,
+        &p,
+        &["deploy", "pol", "--prune", "--yes", "--format", "json"],
+    )
+    .await;
     assert_eq!(out.code, 0, "{out:?}");
+    let j: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    assert_eq!(j["plan"]["summary"]["delete"], json!(2));
+    assert_eq!(j["report"]["complete"], json!(true));
+    assert_eq!(j["report"]["applied"][0]["what"], json!("deleted"));
     let mut new: Vec<String> = writes(&fake)[before..].to_vec();
     new.sort();
     let mut want = vec![
