@@ -1,176 +1,14 @@
 //! The real `capol` binary's `resolve`, `plan` and `deploy` against the stateful fake Graph:
 //! exit codes, what is printed, what reaches the tenant, and that the token never shows.
 
-use crate::support::fake_graph::{FakeGraph, FaultKind, TENANT, TOKEN};
+use crate::support::cli::{
+    CA001, CA002, Project, capol, capol_in, capol_on_terminal, names, seed_directory, writes,
+};
+use crate::support::fake_graph::{FakeGraph, FaultKind, TENANT};
 use crate::support::{BREAK_GLASS_GROUP, BREAK_GLASS_USER, unmanaged};
 use capol::deploy::canonical;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-/// Variables of the machine running the tests that would change how capol signs in.
-const AMBIENT: [&str; 12] = [
-    "AZURE_TENANT_ID",
-    "AZURE_CLIENT_ID",
-    "AZURE_CLIENT_SECRET",
-    "AZURE_FEDERATED_TOKEN_FILE",
-    "AZURE_AUTHORITY_HOST",
-    "IDENTITY_ENDPOINT",
-    "IDENTITY_HEADER",
-    "MSI_ENDPOINT",
-    "CAPOL_CLOUD",
-    "CAPOL_API_VERSION",
-    "HTTPS_PROXY",
-    "HTTP_PROXY",
-];
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Out {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs `capol ARGS` in `dir` against the fake, signed in with the fake's token; stdin is
-/// `stdin` (a pipe, never a terminal). Checks that the token appears in no output. With
-/// CAPOL_TEST_SHOW set, prints each run (`cargo test --test it deploy_cli -- --nocapture`).
-async fn capol_in(fake: &FakeGraph, dir: &Path, args: &[&str], stdin: &str) -> Out {
-    let uri = fake.uri();
-    let dir = dir.to_path_buf();
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let args_shown = args.join(" ");
-    let stdin = stdin.to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_capol"));
-        cmd.args(&args)
-            .current_dir(&dir)
-            .env("NO_COLOR", "1")
-            .env("CAPOL_GRAPH_URL", uri)
-            .env("CAPOL_AUTH", "token")
-            .env("CAPOL_ACCESS_TOKEN", TOKEN)
-            .write_stdin(stdin)
-            .timeout(Duration::from_secs(240));
-        for v in AMBIENT {
-            cmd.env_remove(v);
-        }
-        cmd.output().unwrap_or_else(|e| panic!("{e}"))
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    let out = Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !out.stdout.contains(TOKEN) && !out.stderr.contains(TOKEN),
-        "the token was printed: {out:?}"
-    );
-    assert!(
-        !out.stdout.to_lowercase().contains("bearer")
-            && !out.stderr.to_lowercase().contains("bearer"),
-        "an Authorization header was printed: {out:?}"
-    );
-    if std::env::var_os("CAPOL_TEST_SHOW").is_some() {
-        eprintln!("$ capol {}\n{out:?}", args_shown);
-    }
-    out
-}
-
-/// A project directory: `pol/` with the policies, and room for plan files beside it.
-struct Project {
-    root: tempfile::TempDir,
-}
-
-const NAMES: &str = "\
-# Emergency access: the break-glass group and account
-group BreakGlass = 0b1d2b8e-5c4f-4e1a-9f0e-2a7c3b9d1e01
-user  Emergency1 = 7c1e9a2b-3d4f-4a5b-8c6d-9e0f1a2b3c4d
-emergency group BreakGlass
-emergency user Emergency1
-";
-
-const CA001: &str = "\
-policy \"CA001 Require MFA for Azure management\"
-    for all users
-    for app AzureServiceManagement
-    exclude group BreakGlass, user Emergency1
-    require mfa
-    mode report-only
-";
-
-const CA002: &str = "\
-policy \"CA002 Block legacy authentication\"
-    for all users
-    for all apps
-    exclude group BreakGlass, user Emergency1
-    when client exchange-activesync, other
-    block
-    mode on
-";
-
-const CA003: &str = "\
-policy \"CA003 Phishing-resistant MFA for admins\"
-    for role GlobalAdministrator, SecurityAdministrator
-    for all apps
-    exclude group BreakGlass, user Emergency1
-    require strength phishing-resistant-mfa
-    session sign-in-frequency 4 hours
-    mode on
-";
-
-impl Project {
-    fn new() -> Project {
-        let p = Project {
-            root: tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
-        };
-        p.write("names.capol", NAMES);
-        p.write("azure-management.capol", CA001);
-        p.write("legacy.capol", CA002);
-        p.write("admins.capol", CA003);
-        p
-    }
-    fn dir(&self) -> &Path {
-        self.root.path()
-    }
-    fn pol(&self) -> PathBuf {
-        self.root.path().join("pol")
-    }
-    fn write(&self, name: &str, text: &str) {
-        std::fs::create_dir_all(self.pol()).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(self.pol().join(name), text).unwrap_or_else(|e| panic!("{e}"));
-    }
-}
-
-async fn capol(fake: &FakeGraph, p: &Project, args: &[&str]) -> Out {
-    capol_in(fake, p.dir(), args, "").await
-}
-
-fn seed_directory(fake: &FakeGraph) {
-    let mut st = fake.state();
-    st.groups
-        .push(json!({"id": BREAK_GLASS_GROUP, "displayName": "Break Glass Accounts"}));
-    st.users.push(json!({"id": BREAK_GLASS_USER, "userPrincipalName": "bg1@contoso.onmicrosoft.com", "displayName": "Break glass 1"}));
-}
-
-fn names(fake: &FakeGraph) -> BTreeMap<String, usize> {
-    let mut m = BTreeMap::new();
-    for p in fake.policies_read() {
-        *m.entry(p["displayName"].as_str().unwrap_or("").to_string())
-            .or_insert(0) += 1;
-    }
-    m
-}
 
 /// The compiled policies, by display name (through the binary, as a user would see them).
 async fn compiled(fake: &FakeGraph, p: &Project) -> BTreeMap<String, Value> {
@@ -179,14 +17,6 @@ async fn compiled(fake: &FakeGraph, p: &Project) -> BTreeMap<String, Value> {
     let list: Vec<Value> = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
     list.into_iter()
         .map(|v| (v["displayName"].as_str().unwrap_or("").to_string(), v))
-        .collect()
-}
-
-fn writes(fake: &FakeGraph) -> Vec<String> {
-    fake.state()
-        .writes()
-        .iter()
-        .map(|l| format!("{} {}", l.method, l.path))
         .collect()
 }
 
@@ -485,53 +315,6 @@ async fn deploy_without_a_terminal_needs_yes_and_never_reads_stdin() {
     assert!(out.stderr.contains("pass --yes"), "{out:?}");
     assert!(fake.state().log.is_empty(), "Graph was asked");
     assert!(names(&fake).is_empty());
-}
-
-/// Runs `capol ARGS` on a pseudo-terminal (util-linux `script`), typing `typed`; `None` when
-/// `script` is not installed.
-async fn capol_on_terminal(fake: &FakeGraph, dir: &Path, args: &str, typed: &str) -> Option<Out> {
-    let script = ["/usr/bin/script", "/bin/script"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())?;
-    let line = format!("'{}' {args}", env!("CARGO_BIN_EXE_capol"));
-    Some(run_script(fake, dir, script, &line, typed).await)
-}
-
-async fn run_script(fake: &FakeGraph, dir: &Path, script: &str, line: &str, typed: &str) -> Out {
-    let uri = fake.uri();
-    let (dir, script, line, typed) = (
-        dir.to_path_buf(),
-        script.to_string(),
-        line.to_string(),
-        typed.to_string(),
-    );
-    let out = tokio::task::spawn_blocking(move || {
-        let mut cmd = assert_cmd::Command::new(script);
-        cmd.args(["-qec", &line, "/dev/null"])
-            .current_dir(&dir)
-            .env("NO_COLOR", "1")
-            .env("CAPOL_GRAPH_URL", uri)
-            .env("CAPOL_AUTH", "token")
-            .env("CAPOL_ACCESS_TOKEN", TOKEN)
-            .write_stdin(typed)
-            .timeout(Duration::from_secs(240));
-        for v in AMBIENT {
-            cmd.env_remove(v);
-        }
-        cmd.output().unwrap_or_else(|e| panic!("{e}"))
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    let out = Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !out.stdout.contains(TOKEN),
-        "the token was printed: {out:?}"
-    );
-    out
 }
 
 #[tokio::test(flavor = "multi_thread")]
