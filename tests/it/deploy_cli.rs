@@ -62,6 +62,42 @@ async fn plan_on_an_empty_tenant_lists_creates() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn connection_failures_exit_3_without_showing_the_token() {
+    let fake = FakeGraph::start().await;
+    let p = Project::new();
+    // The token is refused (401, and again after a fresh one).
+    fake.state().tokens = vec!["another-token".into()];
+    let out = capol(&fake, &p, &["plan", "pol", "--detailed-exitcode"]).await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(
+        out.stderr.contains("401") && out.stderr.contains("InvalidAuthenticationToken"),
+        "{out:?}"
+    );
+    // Plain http to anything but loopback is refused before a request is made.
+    let out = capol(
+        &fake,
+        &p,
+        &["plan", "pol", "--graph-url", "http://graph.example.com"],
+    )
+    .await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.stderr.contains("refusing plain http"), "{out:?}");
+    // A sign-in method whose settings are missing says what is missing.
+    let out = capol(&fake, &p, &["resolve", "pol", "--auth", "client-secret"]).await;
+    assert_eq!(
+        out.code, 0,
+        "nothing to look up, no sign-in needed: {out:?}"
+    );
+    p.write(
+        "extra.capol",
+        "policy \"X\" for group Finance for all apps require mfa\n",
+    );
+    let out = capol(&fake, &p, &["resolve", "pol", "--auth", "client-secret"]).await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.stderr.contains("--auth client-secret"), "{out:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn deploy_converges_then_plans_no_changes_then_patches_one_policy() {
     let fake = FakeGraph::start().await;
     seed_directory(&fake);
