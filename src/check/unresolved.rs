@@ -6,7 +6,7 @@
 //! so an object that was re-created under the same name gets its new id.
 
 use super::names::Names;
-use crate::ast::{self, Clause, Control, Item, Ref, Target, TargetValue};
+use crate::ast::{self, Clause, Control, Expect, Fact, Item, Ref, Target, TargetKind, TargetValue};
 use crate::diag::Diagnostics;
 use crate::source::{Span, Spanned};
 use crate::symbols::Kind;
@@ -37,8 +37,9 @@ pub struct Unresolved {
 /// Every name of [`RESOLVED_KINDS`] that the sources use and that neither a declaration nor a
 /// built-in catalogue answers, and every UPN (in references, in `user X = alice@…`
 /// declarations and in `emergency` lines). Keywords that look like names (`None`, `Office365`,
-/// `location any`, …) are left out, and so are GUIDs and scenario facts (a scenario describes a
-/// sign-in that need not involve real accounts).
+/// `location any`, …) are left out, and so are GUIDs and a scenario's user and service principal
+/// (a scenario may describe an account that does not exist); the groups, apps, locations,
+/// strengths and terms a scenario names are in.
 pub fn unresolved_names(files: &[ast::File]) -> Vec<Unresolved> {
     let mut ignored = Diagnostics::new();
     let names = Names::new(files, None, &mut ignored);
@@ -67,20 +68,35 @@ pub fn unresolved_names(files: &[ast::File]) -> Vec<Unresolved> {
                             Clause::For(ts) | Clause::Exclude(ts) | Clause::When(ts) => {
                                 walk.targets(ts)
                             }
-                            Clause::Require(g) => {
-                                for c in &g.controls {
-                                    match &c.node {
-                                        Control::Strength(r) => walk.reference(Kind::Strength, r),
-                                        Control::Terms(r) => walk.reference(Kind::Terms, r),
-                                        Control::Builtin(_) => {}
-                                    }
-                                }
-                            }
+                            Clause::Require(g) => walk.grant(g),
                             _ => {}
                         }
                     }
                 }
-                Item::Scenario(_) => {}
+                Item::Scenario(sc) => {
+                    for fact in &sc.facts {
+                        match &fact.node {
+                            Fact::MemberOf(ts) => walk.targets(ts),
+                            Fact::Simple { kind, values }
+                                if kind.node != TargetKind::ServicePrincipal =>
+                            {
+                                let ts: Vec<Target> = values
+                                    .iter()
+                                    .map(|v| Target {
+                                        kind: kind.clone(),
+                                        kind_written: true,
+                                        value: TargetValue::Ref(v.clone()),
+                                        span: v.span,
+                                    })
+                                    .collect();
+                                walk.targets(&ts);
+                            }
+                            Fact::Expect(Expect::Require(g)) => walk.grant(g),
+                            // A scenario's user and service principal need not exist.
+                            _ => {}
+                        }
+                    }
+                }
             }
         }
     }
@@ -118,6 +134,16 @@ impl Walk<'_, '_> {
         }
     }
 
+    fn grant(&mut self, g: &ast::GrantExpr) {
+        for c in &g.controls {
+            match &c.node {
+                Control::Strength(r) => self.reference(Kind::Strength, r),
+                Control::Terms(r) => self.reference(Kind::Terms, r),
+                Control::Builtin(_) => {}
+            }
+        }
+    }
+
     fn reference(&mut self, kind: Kind, r: &Spanned<Ref>) {
         match &r.node {
             // A UPN of another kind is an error the checker reports (E0101).
@@ -137,7 +163,7 @@ fn keyword(kind: Kind, word: &str) -> bool {
     match kind {
         Kind::User => matches!(word, "None" | "GuestsOrExternalUsers"),
         Kind::App => matches!(word, "None" | "Office365" | "MicrosoftAdminPortals"),
-        Kind::Location => matches!(word, "any" | "trusted"),
+        Kind::Location => matches!(word, "any" | "trusted" | "untrusted"),
         _ => false,
     }
 }
@@ -202,7 +228,34 @@ policy "B"
     }
 
     #[test]
-    fn keeps_every_use_and_skips_scenarios_roles_and_contexts() {
+    fn scenarios_name_groups_apps_and_locations_but_not_their_accounts() {
+        let got = names(
+            r#"
+policy "A" for all users for all apps exclude group BreakGlass require mfa
+scenario "outside"
+    user carol@contoso.com member-of group Finance, role GlobalAdministrator
+    service-principal Robot
+    app HRPortal
+    location Lab
+    expect require strength ContosoFido
+scenario "untrusted"
+    user Dave
+    location untrusted
+    expect block
+"#,
+        );
+        let want: Vec<(Kind, String)> = vec![
+            (Kind::App, "HRPortal".into()),
+            (Kind::Group, "BreakGlass".into()),
+            (Kind::Group, "Finance".into()),
+            (Kind::Location, "Lab".into()),
+            (Kind::Strength, "ContosoFido".into()),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn keeps_every_use_and_skips_roles_and_contexts() {
         let c = compile_str(
             &[(
                 "a.capol",
@@ -215,9 +268,6 @@ policy "B"
     for group Finance
     for context c3
     require mfa
-scenario "alice"
-    user carol@contoso.com member-of group Ghosts
-    expect block
 "#,
             )],
             None,
