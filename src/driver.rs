@@ -286,3 +286,6 @@ pub fn compile_str(files: &[(&str, &str)], lock: Option<&LockFile>, opts: &Optio
     }
     compile_sources(sources, lock, opts, Diagnostics::new())
 }
+
+/// The names the tenant must answer (for `capol resolve`): see [`check::unresolved`].
+pub use crate::check::unresolved::{Unresolved, unresolved_names};

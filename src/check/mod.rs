@@ -10,6 +10,7 @@ pub mod names;
 mod rules;
 mod safety;
 mod scenario;
+pub mod unresolved;
 pub mod values;
 
 use crate::ast::{self, Item, Ref};

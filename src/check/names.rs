@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggestion_text};
 use crate::source::{Span, Spanned};
 use crate::symbols::lock::LockFile;
 use crate::symbols::{Kind, catalog};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A declaration as the table keeps it.
 #[derive(Clone, Debug)]
@@ -255,6 +255,12 @@ impl<'l> Names<'l> {
         out
     }
 
+    /// Whether a declaration or a built-in catalogue answers `name` as a `kind`, the lock file
+    /// aside: the names `capol resolve` leaves alone.
+    pub fn answered_without_lock(&self, kind: Kind, name: &str) -> bool {
+        self.declared.contains_key(&(kind, name.to_string())) || builtin(kind, name).is_some()
+    }
+
     /// The declared names of a kind (for `emergency` checks and what-if).
     pub fn declared_of(&self, kind: Kind) -> impl Iterator<Item = (&String, &Declared)> {
         self.declared
@@ -330,5 +336,124 @@ fn check_declared_value(d: &ast::Declaration, diags: &mut Diagnostics) {
                 }
             )),
         );
+    }
+}
+
+/// The names ids have in the sources, the lock file and the built-in catalogues, for showing ids
+/// to people (`capol plan`): `0b1d…` → ``group BreakGlass``. Declarations come before the lock,
+/// the lock before the catalogues.
+#[derive(Clone, Debug, Default)]
+pub struct IdNames {
+    by_id: BTreeMap<String, String>,
+}
+
+impl IdNames {
+    pub fn new(files: &[ast::File], lock: Option<&LockFile>) -> IdNames {
+        let mut by_id = BTreeMap::new();
+        let mut ignored = Diagnostics::new();
+        let names = Names::new(files, None, &mut ignored);
+        let mut declared: Vec<(&(Kind, String), &Declared)> = names.declared.iter().collect();
+        declared.sort_by(|a, b| a.0.cmp(b.0));
+        for ((kind, name), d) in declared {
+            if let Ref::Guid(g) = &d.value {
+                by_id
+                    .entry(g.to_ascii_lowercase())
+                    .or_insert_with(|| shown(*kind, name));
+            }
+        }
+        for (kind, entries) in lock.map(|l| &l.entries).into_iter().flatten() {
+            for (name, e) in entries {
+                by_id
+                    .entry(e.id.to_ascii_lowercase())
+                    .or_insert_with(|| shown(*kind, name));
+            }
+        }
+        IdNames { by_id }
+    }
+
+    /// `group BreakGlass`, `app AzureServiceManagement`, `role GlobalAdministrator`, …
+    pub fn get(&self, id: &str) -> Option<String> {
+        if let Some(n) = self.by_id.get(&id.to_ascii_lowercase()) {
+            return Some(n.clone());
+        }
+        if let Some(a) = catalog::app_by_id(id) {
+            return Some(shown(Kind::App, &a.ident));
+        }
+        if let Some(r) = catalog::role_by_id(id) {
+            return Some(shown(Kind::Role, &r.ident));
+        }
+        catalog::strength_by_id(id).map(|s| shown(Kind::Strength, s.ident))
+    }
+}
+
+/// `group BreakGlass`, or `group "Break Glass Accounts"` for a name that is not an identifier.
+fn shown(kind: Kind, name: &str) -> String {
+    let bare = name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'))
+        && !name.is_empty();
+    if bare {
+        format!("{kind} {name}")
+    } else {
+        format!("{kind} {name:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Options;
+    use crate::driver::compile_str;
+    use crate::symbols::lock::LockEntry;
+
+    #[test]
+    fn ids_are_named_by_declarations_then_the_lock_then_the_catalogues() {
+        let c = compile_str(
+            &[(
+                "a.capol",
+                "group BreakGlass = 0B1D2B8E-6F55-4A1C-9A3E-3F6F1B0C9D11\n\
+                 location \"Head office\" = 8c6a1f02-3d4e-4a6b-9f11-2b9a0c7d5e10",
+            )],
+            None,
+            &Options::default(),
+        );
+        let mut lock = LockFile::new("t");
+        for (name, id) in [
+            ("Locked", "0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11"),
+            ("Finance", "11111111-2222-4333-8444-555555555555"),
+        ] {
+            let entry = LockEntry {
+                id: id.into(),
+                ..Default::default()
+            };
+            lock.insert(Kind::Group, name, entry);
+        }
+        let n = IdNames::new(&c.files, Some(&lock));
+        let get = |id: &str| n.get(id);
+        assert_eq!(
+            get("0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11").as_deref(),
+            Some("group BreakGlass")
+        );
+        assert_eq!(
+            get("8C6A1F02-3D4E-4A6B-9F11-2B9A0C7D5E10").as_deref(),
+            Some("location \"Head office\"")
+        );
+        assert_eq!(
+            get("11111111-2222-4333-8444-555555555555").as_deref(),
+            Some("group Finance")
+        );
+        assert_eq!(
+            get(catalog::AZURE_SERVICE_MANAGEMENT).as_deref(),
+            Some("app AzureServiceManagement")
+        );
+        assert_eq!(
+            get(catalog::GLOBAL_ADMINISTRATOR).as_deref(),
+            Some("role GlobalAdministrator")
+        );
+        assert_eq!(
+            get("00000000-0000-0000-0000-000000000004").as_deref(),
+            Some("strength phishing-resistant-mfa")
+        );
+        assert_eq!(get("99999999-2222-4333-8444-555555555555"), None);
     }
 }

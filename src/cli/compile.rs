@@ -65,7 +65,7 @@ pub struct ExplainArgs {
     pub code: String,
 }
 
-fn summary(c: &Compilation) {
+pub(super) fn summary(c: &Compilation) {
     let e = c.diagnostics.error_count();
     let w = c.diagnostics.warning_count();
     if e > 0 {

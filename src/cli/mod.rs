@@ -6,6 +6,8 @@ mod compile;
 mod fmt;
 mod import;
 mod output;
+#[cfg(feature = "tenant")]
+mod tenant;
 mod whatif;
 
 use clap::{Parser, Subcommand};
@@ -24,11 +26,16 @@ pub enum Exit {
     Usage = 2,
     /// Authentication, network or tenant failure.
     Tenant = 3,
+    /// `plan --detailed-exitcode`: the plan has changes (exit code 2, as Terraform's).
+    PlanHasChanges = 4,
 }
 
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> ExitCode {
-        ExitCode::from(e as u8)
+        match e {
+            Exit::PlanHasChanges => ExitCode::from(2),
+            e => ExitCode::from(e as u8),
+        }
     }
 }
 
@@ -48,7 +55,8 @@ Exit codes:
   0  success (warnings allowed)
   1  the sources have errors
   2  usage error: bad arguments, missing paths, unwritable output
-  3  authentication, network or tenant failure";
+  3  authentication, network or tenant failure
+  With `plan --detailed-exitcode`: 0 no changes, 2 changes, 1 or 3 an error";
 
 #[derive(Parser, Debug)]
 #[command(name = "capol", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
@@ -74,6 +82,15 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Turn Microsoft Graph policy JSON into .capol source
     Import(import::ImportArgs),
+    /// Look the names the sources use up in the tenant and pin them in capol.lock
+    #[cfg(feature = "tenant")]
+    Resolve(tenant::ResolveArgs),
+    /// Show what a deploy would change in the tenant
+    #[cfg(feature = "tenant")]
+    Plan(tenant::PlanArgs),
+    /// Deploy the policies to the tenant, after confirmation
+    #[cfg(feature = "tenant")]
+    Deploy(tenant::DeployArgs),
 }
 
 /// Parse the command line and run it.
@@ -85,6 +102,10 @@ pub fn main() -> ExitCode {
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     Exit::Ok.into()
+                }
+                // Exit code 2 would read as "changes" there.
+                _ if std::env::args_os().any(|a| a == "--detailed-exitcode") => {
+                    Exit::SourceErrors.into()
                 }
                 _ => Exit::Usage.into(),
             };
@@ -102,5 +123,11 @@ pub fn run(cli: Cli) -> Exit {
         Command::WhatIf(a) => whatif::what_if(*a),
         Command::Fmt(a) => fmt::fmt(a),
         Command::Import(a) => import::import(a),
+        #[cfg(feature = "tenant")]
+        Command::Resolve(a) => tenant::resolve(a),
+        #[cfg(feature = "tenant")]
+        Command::Plan(a) => tenant::plan(a),
+        #[cfg(feature = "tenant")]
+        Command::Deploy(a) => tenant::deploy(a),
     }
 }

@@ -174,7 +174,7 @@ pub async fn apply_saved(
     if saved.api_version != client.api_version().as_str() {
         return Err(ApplyError::Refused {
             reasons: vec![format!(
-                "the plan was made with Graph {} but this deploy uses {}; plan again or pass --api-version {}",
+                "the plan was made with Graph {} but this deploy uses {}; plan again or pass --api {}",
                 saved.api_version,
                 client.api_version(),
                 saved.api_version

@@ -1,16 +1,25 @@
 //! Rendering a plan for people (text) and for machines (JSON), and the saved-plan file.
 //!
-//! In: a [`Plan`]. Out: text (`+ create` / `~ update` with one line per changed field /
-//! `- delete` / an unchanged count and a summary), a JSON value, or a [`SavedPlan`] file that
-//! `capol deploy --plan` applies after checking the tenant did not change.
+//! In: a [`Plan`]. Out: text (`+ create` / `~ update` with one line per changed field, named by
+//! the clause that writes it and its Graph path / `- delete` / an unchanged count and a summary),
+//! a JSON value, or a [`SavedPlan`] file that `capol deploy --plan` applies after checking that
+//! it follows from the sources and that the tenant did not change.
 
-use super::plan::{Action, FieldChange, Plan, PlanOptions};
+use super::canon::canonical;
+use super::plan::{Action, FieldChange, Plan, PlanOptions, WRITABLE};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The text form of a plan. Ends with a summary line.
 pub fn render_text(plan: &Plan) -> String {
+    render_text_named(plan, &|_| None)
+}
+
+/// [`render_text`], with a line under each changed field that names the ids in it that
+/// `name_of` knows (`0b1d… is group BreakGlass`).
+pub fn render_text_named(plan: &Plan, name_of: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::new();
     for a in &plan.actions {
         match a {
@@ -26,6 +35,17 @@ pub fn render_text(plan: &Plan) -> String {
                 let _ = writeln!(out, "~ update `{display_name}` ({id})");
                 for c in changes {
                     let _ = writeln!(out, "    {}", change_line(c));
+                    let mut ids = Vec::new();
+                    for v in c.before.iter().chain(c.after.iter()) {
+                        guids(v, &mut ids);
+                    }
+                    let known: Vec<String> = ids
+                        .iter()
+                        .filter_map(|id| Some(format!("{id} is {}", name_of(id)?)))
+                        .collect();
+                    if !known.is_empty() {
+                        let _ = writeln!(out, "      ({})", known.join("; "));
+                    }
                 }
             }
             Action::Delete { id, display_name } => {
@@ -52,13 +72,125 @@ pub fn render_text(plan: &Plan) -> String {
     out
 }
 
-/// `path: before → after`, with `(absent)` for a missing side.
+/// `clause (path): before → after` (`exclude group (conditions.users.excludeGroups): …`), or
+/// `path: before → after` for a path the language has no clause for; `(absent)` for a missing
+/// side.
 pub fn change_line(c: &FieldChange) -> String {
     let show = |v: &Option<Value>| {
         v.as_ref()
             .map_or_else(|| "(absent)".to_string(), Value::to_string)
     };
-    format!("{}: {} → {}", c.path, show(&c.before), show(&c.after))
+    let what = match clause_for_path(&c.path) {
+        Some(term) => format!("{term} ({})", c.path),
+        None => c.path.clone(),
+    };
+    format!("{what}: {} → {}", show(&c.before), show(&c.after))
+}
+
+/// Every GUID string in `v`, once each, in order.
+fn guids(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if crate::symbols::is_guid(s) && !out.contains(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| guids(x, out)),
+        Value::Object(o) => o.values().for_each(|x| guids(x, out)),
+        _ => {}
+    }
+}
+
+/// Graph property paths and the clauses that write them, most specific first.
+const CLAUSES: &[(&str, &str)] = &[
+    ("displayName", "policy name"),
+    ("description", "description"),
+    ("state", "mode"),
+    ("conditions.users.includeUsers", "for user"),
+    ("conditions.users.excludeUsers", "exclude user"),
+    ("conditions.users.includeGroups", "for group"),
+    ("conditions.users.excludeGroups", "exclude group"),
+    ("conditions.users.includeRoles", "for role"),
+    ("conditions.users.excludeRoles", "exclude role"),
+    (
+        "conditions.users.includeGuestsOrExternalUsers",
+        "for guests",
+    ),
+    (
+        "conditions.users.excludeGuestsOrExternalUsers",
+        "exclude guests",
+    ),
+    ("conditions.users", "for/exclude users"),
+    ("conditions.applications.includeApplications", "for app"),
+    ("conditions.applications.excludeApplications", "exclude app"),
+    ("conditions.applications.includeUserActions", "for action"),
+    (
+        "conditions.applications.includeAuthenticationContextClassReferences",
+        "for context",
+    ),
+    ("conditions.applications.applicationFilter", "apps where"),
+    ("conditions.applications", "for/exclude apps"),
+    (
+        "conditions.clientApplications.includeServicePrincipals",
+        "for service-principal",
+    ),
+    (
+        "conditions.clientApplications.excludeServicePrincipals",
+        "exclude service-principal",
+    ),
+    ("conditions.platforms.includePlatforms", "when platform"),
+    ("conditions.platforms.excludePlatforms", "exclude platform"),
+    ("conditions.locations.includeLocations", "when location"),
+    ("conditions.locations.excludeLocations", "exclude location"),
+    ("conditions.clientAppTypes", "when client"),
+    ("conditions.signInRiskLevels", "when sign-in-risk"),
+    ("conditions.userRiskLevels", "when user-risk"),
+    (
+        "conditions.servicePrincipalRiskLevels",
+        "when service-principal-risk",
+    ),
+    ("conditions.insiderRiskLevels", "when insider-risk"),
+    ("conditions.devices.deviceFilter", "devices where"),
+    ("conditions.authenticationFlows", "when auth-flow"),
+    ("grantControls.authenticationStrength", "require strength"),
+    ("grantControls.termsOfUse", "require terms"),
+    ("grantControls.operator", "require … and/or"),
+    ("grantControls", "require/block"),
+    (
+        "sessionControls.signInFrequency",
+        "session sign-in-frequency",
+    ),
+    (
+        "sessionControls.persistentBrowser",
+        "session persistent-browser",
+    ),
+    (
+        "sessionControls.applicationEnforcedRestrictions",
+        "session app-enforced-restrictions",
+    ),
+    (
+        "sessionControls.cloudAppSecurity",
+        "session cloud-app-security",
+    ),
+    (
+        "sessionControls.secureSignInSession",
+        "session token-protection",
+    ),
+    ("sessionControls.continuousAccessEvaluation", "session cae"),
+    (
+        "sessionControls.disableResilienceDefaults",
+        "session no-resilience-defaults",
+    ),
+    ("sessionControls", "session"),
+];
+
+/// The clause of the language that writes the Graph property at `path` (a changed field's path
+/// in a plan): `conditions.users.excludeGroups` → `exclude group`, `state` → `mode`,
+/// `sessionControls.signInFrequency.value` → `session sign-in-frequency`.
+pub fn clause_for_path(path: &str) -> Option<&'static str> {
+    CLAUSES
+        .iter()
+        .find(|(p, _)| {
+            path.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+        .map(|(_, term)| *term)
 }
 
 /// The JSON form: the actions, the counts and the fingerprint.
@@ -120,6 +252,60 @@ impl SavedPlan {
         s
     }
 
+    /// Why this plan does not follow from `desired` (the policies compiled now), as lines for
+    /// people; empty when it does. A plan applies only to the sources it was made from, and
+    /// every write in it must come from them: a changed source, or a hand-edited plan file,
+    /// would otherwise deploy something the checker never saw.
+    pub fn mismatches(&self, desired: &[Value]) -> Vec<String> {
+        fn by_name(list: &[Value]) -> BTreeMap<String, Value> {
+            list.iter()
+                .map(|v| {
+                    let name = v.get("displayName").and_then(Value::as_str).unwrap_or("");
+                    (name.to_string(), canonical(v))
+                })
+                .collect()
+        }
+        let raw: BTreeMap<&str, &Value> = self
+            .desired
+            .iter()
+            .filter_map(|v| Some((v.get("displayName")?.as_str()?, v)))
+            .collect();
+        let (planned, now) = (by_name(&self.desired), by_name(desired));
+        let mut out = Vec::new();
+        for (name, before) in &planned {
+            match now.get(name) {
+                None => out.push(format!("policy `{name}` is no longer in the sources")),
+                Some(after) if after != before => {
+                    out.push(format!("policy `{name}` changed in the sources"))
+                }
+                Some(_) => {}
+            }
+        }
+        for name in now.keys().filter(|n| !planned.contains_key(*n)) {
+            out.push(format!("policy `{name}` was added to the sources"));
+        }
+        for a in &self.plan.actions {
+            let name = a.display_name();
+            let fits = match a {
+                Action::Create { body, .. } => planned.get(name) == Some(&canonical(body)),
+                Action::Update { patch, .. } => match (raw.get(name), patch.as_object()) {
+                    (Some(d), Some(p)) => p.iter().all(|(k, v)| {
+                        WRITABLE.contains(&k.as_str()) && d.get(k).unwrap_or(&Value::Null) == v
+                    }),
+                    _ => false,
+                },
+                Action::Unchanged { .. } => planned.contains_key(name),
+                Action::Delete { .. } => self.options.prune && !planned.contains_key(name),
+            };
+            if !fits {
+                out.push(format!(
+                    "the plan's action on `{name}` does not follow from the policies it was made from"
+                ));
+            }
+        }
+        out
+    }
+
     /// Reads a saved plan; the message says what is wrong.
     pub fn parse(text: &str) -> Result<SavedPlan, String> {
         let p: SavedPlan =
@@ -167,7 +353,7 @@ mod tests {
         let text = render_text(&p);
         assert_eq!(
             text,
-            "+ create `New`\n~ update `Changed` (id-c)\n    state: \"disabled\" → \"enabled\"\n- delete `Old` (id-o)\n  1 unchanged\nPlan: 1 to create, 1 to update, 1 to delete, 1 unchanged.\n"
+            "+ create `New`\n~ update `Changed` (id-c)\n    mode (state): \"disabled\" → \"enabled\"\n- delete `Old` (id-o)\n  1 unchanged\nPlan: 1 to create, 1 to update, 1 to delete, 1 unchanged.\n"
         );
         let j = render_json(&p);
         assert_eq!(j["summary"]["update"], json!(1));
@@ -184,6 +370,105 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert!(render_text(&p).ends_with("No changes: the tenant matches the policies.\n"));
+    }
+
+    #[test]
+    fn paths_are_named_by_their_clause() {
+        for (path, term) in [
+            ("state", Some("mode")),
+            ("conditions.users.excludeGroups", Some("exclude group")),
+            ("grantControls.builtInControls", Some("require/block")),
+            ("grantControls", Some("require/block")),
+            (
+                "grantControls.authenticationStrength.id",
+                Some("require strength"),
+            ),
+            (
+                "sessionControls.signInFrequency.value",
+                Some("session sign-in-frequency"),
+            ),
+            ("conditions.clientAppTypes", Some("when client")),
+            ("conditions.users.excludeGroupsX", Some("for/exclude users")),
+            ("conditions.times", None),
+            ("stateX", None),
+        ] {
+            assert_eq!(clause_for_path(path), term, "{path}");
+        }
+        let c = FieldChange {
+            path: "conditions.users.excludeGroups".into(),
+            before: None,
+            after: Some(json!(["g"])),
+        };
+        assert_eq!(
+            change_line(&c),
+            "exclude group (conditions.users.excludeGroups): (absent) → [\"g\"]"
+        );
+    }
+
+    #[test]
+    fn ids_are_named_when_known() {
+        let g1 = "0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11";
+        let g2 = "1b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11";
+        let mut want = pol("P", "enabled");
+        want["conditions"]["users"]["excludeGroups"] = json!([g1, g2]);
+        let mut tenant = with_id(pol("P", "enabled"), "id-p");
+        tenant["conditions"]["users"]["excludeGroups"] = json!([g1]);
+        let p = plan(&[want], &[tenant], &PlanOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let text = render_text_named(&p, &|id| (id == g1).then(|| "group BreakGlass".to_string()));
+        assert!(
+            text.contains(&format!(
+                "    exclude group (conditions.users.excludeGroups): [\"{g1}\"] → [\"{g1}\",\"{g2}\"]\n      ({g1} is group BreakGlass)\n"
+            )),
+            "{text}"
+        );
+        assert!(!render_text(&p).contains("is group"));
+    }
+
+    #[test]
+    fn a_saved_plan_must_follow_from_the_sources() {
+        let desired = vec![pol("New", "enabled"), pol("Changed", "enabled")];
+        let tenant = [
+            with_id(pol("Changed", "disabled"), "id-c"),
+            with_id(pol("Old", "enabled"), "id-o"),
+        ];
+        let opts = PlanOptions { prune: true };
+        let p = plan(&desired, &tenant, &opts).unwrap_or_else(|e| panic!("{e}"));
+        let saved = SavedPlan::new(p, desired.clone(), opts, "v1.0", None);
+        assert_eq!(saved.mismatches(&desired), Vec::<String>::new());
+
+        // The sources changed since.
+        let now = vec![
+            pol("New", "disabled"),
+            pol("Changed", "enabled"),
+            pol("Extra", "enabled"),
+        ];
+        let m = saved.mismatches(&now);
+        assert!(
+            m.contains(&"policy `New` changed in the sources".to_string()),
+            "{m:?}"
+        );
+        assert!(
+            m.contains(&"policy `Extra` was added to the sources".to_string()),
+            "{m:?}"
+        );
+        assert!(saved.mismatches(&desired[..1])[0].contains("no longer in the sources"));
+
+        // A hand-edited plan: the create and the patch no longer match the compiled bodies.
+        let mut edited = saved.clone();
+        for a in &mut edited.plan.actions {
+            match a {
+                Action::Create { body, .. } => body["state"] = json!("disabled"),
+                Action::Update { patch, .. } => patch["grantControls"] = Value::Null,
+                _ => {}
+            }
+        }
+        let m = edited.mismatches(&desired);
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(m[0].contains("`New` does not follow"), "{m:?}");
+        // A delete without --prune in the plan's options.
+        let mut no_prune = saved;
+        no_prune.options.prune = false;
+        assert!(no_prune.mismatches(&desired)[0].contains("`Old`"));
     }
 
     #[test]

@@ -11,8 +11,8 @@ use super::client::{ApiVersion, GraphClient};
 use super::error::GraphError;
 use super::retry::{ProgressFn, RetryPolicy};
 
-/// `--tenant`, `--cloud`, `--graph-url`, `--auth`, `--api-version`, `--max-writes-per-second`.
-/// Flatten it into each subcommand that talks to a tenant.
+/// `--tenant`, `--cloud`, `--graph-url`, `--auth`, `--max-writes-per-second`. Flatten it into
+/// each subcommand that talks to a tenant, and set [`Self::api_version`] from `--api`.
 #[derive(Clone, Debug, PartialEq, clap::Args)]
 pub struct ConnectionArgs {
     /// Tenant id or domain (for client secret, workload identity and Azure CLI sign-in, and the lock file)
@@ -31,8 +31,9 @@ pub struct ConnectionArgs {
     #[arg(long, value_enum, env = "CAPOL_AUTH", default_value = "auto")]
     pub auth: AuthMethod,
 
-    /// Graph API version
-    #[arg(long, value_enum, env = "CAPOL_API_VERSION", default_value = "v1.0")]
+    /// Graph API version. Not a flag of its own: the commands set it from `--api` (the sources'
+    /// API version), so that one option picks both what is compiled and where it is sent.
+    #[arg(skip)]
     pub api_version: ApiVersion,
 
     /// Pace writes to at most this many per second (Conditional Access allows about one per tenant)
@@ -138,8 +139,6 @@ mod tests {
             "http://127.0.0.1:9",
             "--auth",
             "token",
-            "--api-version",
-            "beta",
             "--max-writes-per-second",
             "0.5",
         ])
@@ -147,7 +146,8 @@ mod tests {
         assert_eq!(cli.conn.tenant.as_deref(), Some("t1"));
         assert_eq!(cli.conn.cloud, Cloud::UsgovDod);
         assert_eq!(cli.conn.auth, AuthMethod::Token);
-        assert_eq!(cli.conn.api_version, ApiVersion::Beta);
+        assert_eq!(cli.conn.api_version, ApiVersion::V1);
+        assert!(Cli::try_parse_from(["capol", "--api-version", "beta"]).is_err());
         assert_eq!(cli.conn.max_writes_per_second, 0.5);
     }
 

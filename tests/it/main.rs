@@ -6,6 +6,7 @@
 mod auth;
 mod client;
 mod deploy;
+mod deploy_cli;
 mod resolve;
 mod scenarios;
 mod support;

@@ -1,0 +1,580 @@
+//! `capol resolve`, `capol plan` and `capol deploy`: the commands that talk to a tenant.
+//!
+//! In: sources ([`SourceArgs`]), connection options ([`ConnectionArgs`]). Out: `capol.lock`, a
+//! plan (text or JSON on stdout, optionally saved), writes to the tenant; progress and problems
+//! on stderr; exit codes 0 ok, 1 sources, 2 usage (or a deploy not confirmed), 3 tenant, and
+//! with `plan --detailed-exitcode` 2 for "the plan has changes".
+
+use super::Exit;
+use super::compile::{SourceArgs, summary};
+use super::output::{self, Format};
+use crate::check::names::IdNames;
+use crate::check::{self, Options};
+use crate::deploy::{
+    self, ApplyOptions, ApplyReport, EmergencyPrincipal, Plan, PlanError, PlanOptions,
+    PrincipalKind, ResolveError, SavedPlan,
+};
+use crate::diag::Diagnostic;
+use crate::driver::{self, Compilation, Unresolved};
+use crate::graph::client::ApiVersion;
+use crate::graph::connect::{Connection, ConnectionArgs};
+use crate::graph::retry::ProgressFn;
+use crate::ir::{PolicySet, Principal};
+use crate::source::{SourceMap, Span};
+use crate::symbols::is_guid;
+use crate::symbols::lock::{LOCK_FILE_NAME, LockFile};
+use clap::Args;
+use serde_json::Value;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How to reach the tenant, shared by every tenant command.
+#[derive(Args, Debug)]
+pub struct TenantArgs {
+    /// Say which credential was used, and where requests go
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten, next_help_heading = "Connection")]
+    pub conn: ConnectionArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Examples:
+  capol resolve policies/                    look every undeclared name up, write policies/capol.lock
+  capol resolve policies/ --auth azure-cli --tenant contoso.onmicrosoft.com
+  capol resolve a.capol b.capol --lock capol.lock
+
+Looked up: groups and service principals by display name, apps by their service principal's
+display name, users by UPN, named locations, terms of use and authentication strengths, when
+no declaration or built-in catalogue answers the name. Entries already in the lock file are
+kept; the names looked up get their current ids.
+
+Exit codes:
+  0  capol.lock written (or nothing to look up)
+  1  syntax errors in the sources, or a name is missing or ambiguous in the tenant
+  2  usage error: bad arguments, missing paths, unwritable lock file
+  3  authentication, network or tenant failure")]
+pub struct ResolveArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Examples:
+  capol plan policies/                       what a deploy would change, field by field
+  capol plan policies/ --out plan.json       and save it for `capol deploy --plan plan.json`
+  capol plan policies/ --detailed-exitcode   exit 0 without changes, 2 with changes (CI)
+  capol plan policies/ --format json         the plan as JSON on stdout
+  capol plan policies/ --prune               also delete tenant policies no source names
+
+Exit codes:
+  0  success (with --detailed-exitcode: no changes)
+  1  the sources have errors (with --detailed-exitcode: any error but a tenant one)
+  2  usage error; with --detailed-exitcode: the plan has changes
+  3  authentication, network or tenant failure, two tenant policies with one display name")]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+    /// Save the plan to FILE, for `capol deploy --plan FILE`
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there are no changes, 2 when there are (1 or 3 on errors), like Terraform
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Delete tenant policies that no source names (without it, capol never deletes)
+    #[arg(long)]
+    pub prune: bool,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Examples:
+  capol deploy policies/                          show the plan, ask, then write it
+  capol deploy policies/ --yes                    without asking (CI: needed without a terminal)
+  capol deploy policies/ --plan plan.json --yes   exactly a saved plan, if the tenant did not change
+  capol deploy policies/ --prune --yes            also delete tenant policies no source names
+
+Before the first write capol checks that the emergency-access users and groups exist and that
+the tenant still looks as planned. Creates and updates are written in order, deletes last; the
+first failed write stops the deploy, and the output says what was written and what was not.
+
+Exit codes:
+  0  deployed, or nothing to change
+  1  the sources have errors; nothing was written
+  2  usage error, or not confirmed (no terminal and no --yes); nothing was written
+  3  authentication, network or tenant failure; a refused deploy (stale plan, missing
+     emergency account); or a failed write")]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+    /// Apply this saved plan (from `capol plan --out`) instead of planning again
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Deploy without asking for confirmation (required when not on a terminal)
+    #[arg(long)]
+    pub yes: bool,
+    /// Delete tenant policies that no source names (a saved plan says whether it prunes)
+    #[arg(long, conflicts_with = "plan")]
+    pub prune: bool,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+}
+
+type Step<T> = Result<T, Exit>;
+
+// ---------------------------------------------------------------------------------------------
+// resolve
+
+pub fn resolve(a: ResolveArgs) -> Exit {
+    resolve_run(&a).unwrap_or_else(|e| e)
+}
+
+fn resolve_run(a: &ResolveArgs) -> Step<Exit> {
+    // Parse and check without the lock: the lock is what this command writes.
+    let files = driver::collect_files(&a.src.paths).map_err(usage)?;
+    let mut sources = SourceMap::new();
+    let mut diags = crate::diag::Diagnostics::new();
+    driver::load(&files, &mut sources, &mut diags);
+    let c = driver::compile_sources(sources, None, &Options { api: a.src.api }, diags);
+    let blocking: Vec<Diagnostic> = c
+        .diagnostics
+        .items
+        .iter()
+        .filter(|d| d.is_error() && hides_names(d.code))
+        .cloned()
+        .collect();
+    if !blocking.is_empty() {
+        output::emit_diagnostics(&blocking, &c.sources, a.src.format);
+        output::error("fix the errors above first: capol cannot see every name in the sources");
+        return Err(Exit::SourceErrors);
+    }
+    let wanted = driver::unresolved_names(&c.files);
+    let lock_path = lock_target(&a.src.paths, a.src.lock.as_deref());
+    if wanted.is_empty() {
+        eprintln!("capol: every name is declared or built in; nothing to look up");
+        return Ok(Exit::Ok);
+    }
+    let existing = match std::fs::read_to_string(&lock_path) {
+        Ok(text) => Some(LockFile::parse(&text).map_err(|e| {
+            output::error(format!(
+                "lock file `{}` is invalid: {}",
+                lock_path.display(),
+                e.message
+            ));
+            eprintln!("help: delete it and run `capol resolve` again");
+            Exit::SourceErrors
+        })?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(usage(format!("cannot read `{}`: {e}", lock_path.display())));
+        }
+    };
+    let conn = connect(&a.tenant, a.src.api)?;
+    let names: Vec<_> = wanted.iter().map(|u| (u.kind, u.name.clone())).collect();
+    let result = runtime()?.block_on(deploy::resolve(
+        &conn.client,
+        &names,
+        existing.clone(),
+        conn.tenant.as_deref(),
+    ));
+    let lock = match result {
+        Ok(lock) => lock,
+        Err(ResolveError::Names(problems)) => {
+            for p in &problems {
+                output::error(p);
+                if let Some(at) = wanted
+                    .iter()
+                    .find(|u| u.kind == p.kind && u.name == p.name)
+                    .and_then(|u| where_used(u, &c.sources))
+                {
+                    eprintln!("  --> {at}");
+                }
+            }
+            eprintln!(
+                "capol: {} name{} could not be resolved; `{}` was not changed",
+                problems.len(),
+                plural(problems.len()),
+                lock_path.display()
+            );
+            return Err(Exit::SourceErrors);
+        }
+        Err(e) => return Err(tenant_error(e)),
+    };
+    let (mut added, mut changed) = (0, 0);
+    for u in &wanted {
+        let Some(now) = lock.get(u.kind, &u.name) else {
+            continue;
+        };
+        match existing.as_ref().and_then(|l| l.get(u.kind, &u.name)) {
+            None => {
+                added += 1;
+                println!("+ {} `{}` = {}", u.kind, u.name, now.id);
+            }
+            Some(before) if before.id != now.id => {
+                changed += 1;
+                println!("~ {} `{}` = {} (was {})", u.kind, u.name, now.id, before.id);
+            }
+            Some(_) => {}
+        }
+    }
+    write_file(&lock_path, &lock.to_text())?;
+    eprintln!(
+        "capol: wrote {}: {} name{} looked up, {added} added, {changed} changed",
+        lock_path.display(),
+        wanted.len(),
+        plural(wanted.len()),
+    );
+    Ok(Exit::Ok)
+}
+
+/// Errors that leave names unseen: files that did not load or parse.
+fn hides_names(code: &str) -> bool {
+    matches!(code, "E0001" | "E0002" | "E0003" | "E0004" | "E0005")
+}
+
+/// `--lock`, else `capol.lock` in the first PATH (a directory) or beside it (a file).
+fn lock_target(paths: &[PathBuf], explicit: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    let dir = match paths.first() {
+        Some(p) if p.is_dir() => p.clone(),
+        Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => PathBuf::new(),
+    };
+    dir.join(LOCK_FILE_NAME)
+}
+
+/// `file:line:col` of the first use.
+fn where_used(u: &Unresolved, sources: &SourceMap) -> Option<String> {
+    let span: &Span = u.spans.first()?;
+    let f = sources.get(span.file)?;
+    let (line, col) = f.line_col(span.start);
+    Some(format!("{}:{line}:{col}", f.name))
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan
+
+pub fn plan(a: PlanArgs) -> Exit {
+    match plan_run(&a).unwrap_or_else(|e| e) {
+        // Exit code 2 means "changes" here: a usage error must not look like one.
+        Exit::Usage if a.detailed_exitcode => Exit::SourceErrors,
+        e => e,
+    }
+}
+
+fn plan_run(a: &PlanArgs) -> Step<Exit> {
+    let (c, desired) = compile(&a.src)?;
+    let conn = connect(&a.tenant, a.src.api)?;
+    let rt = runtime()?;
+    let tenant = rt
+        .block_on(conn.client.list_policies())
+        .map_err(tenant_error)?;
+    let options = PlanOptions { prune: a.prune };
+    let plan = deploy::plan(&desired, &tenant, &options).map_err(plan_error)?;
+    print_plan(&plan, a.src.format, &id_names(&a.src, &c));
+    if let Some(out) = &a.out {
+        let token_tenant = rt
+            .block_on(conn.client.token_tenant())
+            .map_err(tenant_error)?;
+        let tenant_id = token_tenant
+            .or_else(|| conn.tenant.clone().filter(|t| is_guid(t)))
+            .map(|t| t.to_ascii_lowercase());
+        let saved = SavedPlan::new(
+            plan.clone(),
+            desired,
+            options,
+            conn.client.api_version().as_str(),
+            tenant_id,
+        );
+        write_file(out, &saved.to_text())?;
+        eprintln!(
+            "capol: plan saved to {}; apply it with `capol deploy {} --plan {}`",
+            out.display(),
+            paths_text(&a.src.paths),
+            out.display()
+        );
+    }
+    Ok(if a.detailed_exitcode && !plan.is_empty() {
+        Exit::PlanHasChanges
+    } else {
+        Exit::Ok
+    })
+}
+
+fn print_plan(plan: &Plan, format: Format, names: &IdNames) {
+    match format {
+        Format::Text => print!("{}", plan_text(plan, names)),
+        Format::Json => println!("{}", pretty(&deploy::render_json(plan))),
+    }
+}
+
+fn plan_text(plan: &Plan, names: &IdNames) -> String {
+    deploy::render_text_named(plan, &|id| names.get(id))
+}
+
+/// What the sources and the lock file call the ids a plan shows.
+fn id_names(src: &SourceArgs, c: &Compilation) -> IdNames {
+    let lock = driver::find_lock(&src.paths, src.lock.as_deref())
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| LockFile::parse(&t).ok());
+    IdNames::new(&c.files, lock.as_ref())
+}
+
+// ---------------------------------------------------------------------------------------------
+// deploy
+
+pub fn deploy(a: DeployArgs) -> Exit {
+    deploy_run(&a).unwrap_or_else(|e| e)
+}
+
+fn deploy_run(a: &DeployArgs) -> Step<Exit> {
+    let (c, desired) = compile(&a.src)?;
+    // Decide how to confirm before anything is read from the tenant; never read a pipe.
+    let ask = !a.yes;
+    if ask && !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        output::error("deploy needs confirmation, and there is no terminal to ask on");
+        eprintln!(
+            "help: pass --yes to deploy without asking (capol never reads a confirmation from a \
+             pipe); `capol plan` shows what would change"
+        );
+        return Err(Exit::Usage);
+    }
+    let saved = match &a.plan {
+        None => None,
+        Some(path) => Some(read_plan(path, &desired)?),
+    };
+    let conn = connect(&a.tenant, a.src.api)?;
+    let rt = runtime()?;
+    let plan = match &saved {
+        Some(s) => s.plan.clone(),
+        None => {
+            let tenant = rt
+                .block_on(conn.client.list_policies())
+                .map_err(tenant_error)?;
+            deploy::plan(&desired, &tenant, &PlanOptions { prune: a.prune }).map_err(plan_error)?
+        }
+    };
+    let json = a.src.format == Format::Json;
+    let text = plan_text(&plan, &id_names(&a.src, &c));
+    if !json {
+        print!("{text}");
+    }
+    if ask && (json || !std::io::stdout().is_terminal()) {
+        // Whoever answers must see what they approve, wherever stdout goes.
+        eprint!("{text}");
+    }
+    if plan.is_empty() {
+        if json {
+            println!("{}", pretty(&deploy_json(&plan, None)));
+        }
+        return Ok(Exit::Ok);
+    }
+    if ask && !confirm(&plan, &conn)? {
+        eprintln!("capol: not confirmed; nothing was written");
+        return Err(Exit::Usage);
+    }
+    let opts = ApplyOptions {
+        emergency: emergency_principals(&c.set),
+    };
+    let result = rt.block_on(async {
+        match &saved {
+            Some(s) => deploy::apply_saved(&conn.client, s, &opts).await,
+            None => deploy::apply(&conn.client, &plan, &opts).await,
+        }
+    });
+    let report = result.map_err(tenant_error)?;
+    if json {
+        println!("{}", pretty(&deploy_json(&plan, Some(&report))));
+    } else {
+        print!("{}", report.render_text());
+    }
+    if report.is_complete() {
+        Ok(Exit::Ok)
+    } else {
+        output::error(
+            "deploy stopped at the first failed write (listed above with what was and was not \
+             written); fix the cause and deploy again: what was written shows as unchanged",
+        );
+        Err(Exit::Tenant)
+    }
+}
+
+/// Reads `--plan FILE` and checks that it follows from the sources compiled now.
+fn read_plan(path: &Path, desired: &[Value]) -> Step<SavedPlan> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| usage(format!("cannot read plan `{}`: {e}", path.display())))?;
+    let saved = SavedPlan::parse(&text).map_err(|e| usage(format!("`{}`: {e}", path.display())))?;
+    let mismatches = saved.mismatches(desired);
+    if !mismatches.is_empty() {
+        output::error(format!(
+            "refusing to deploy `{}`, nothing was written: the plan was not made from these \
+             sources; plan again",
+            path.display()
+        ));
+        for m in mismatches {
+            eprintln!("  - {m}");
+        }
+        return Err(Exit::Tenant);
+    }
+    Ok(saved)
+}
+
+/// Asks on the terminal; only `yes` goes on.
+fn confirm(plan: &Plan, conn: &Connection) -> Step<bool> {
+    let target = match &conn.tenant {
+        Some(t) => format!("tenant {t}"),
+        None => format!("the tenant at {}", conn.graph_url),
+    };
+    let n = plan.creates() + plan.updates() + plan.deletes();
+    eprint!(
+        "Deploy {n} change{} to {target}? Only `yes` is accepted: ",
+        plural(n)
+    );
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| usage(format!("cannot read the answer: {e}")))?;
+    Ok(line.trim() == "yes")
+}
+
+/// The declared emergency users and groups, each once.
+fn emergency_principals(set: &PolicySet) -> Vec<EmergencyPrincipal> {
+    let mut out: Vec<EmergencyPrincipal> = Vec::new();
+    for e in &set.emergency {
+        let p = match &e.node {
+            Principal::User(id) => EmergencyPrincipal {
+                kind: PrincipalKind::User,
+                id: id.clone(),
+            },
+            Principal::Group(id) => EmergencyPrincipal {
+                kind: PrincipalKind::Group,
+                id: id.clone(),
+            },
+            Principal::Role(_) => continue,
+        };
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn deploy_json(plan: &Plan, report: Option<&ApplyReport>) -> Value {
+    serde_json::json!({
+        "plan": deploy::render_json(plan),
+        "report": report.map(ApplyReport::to_json),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// shared
+
+/// Compiles; sources with errors stop here (exit 1). Returns the compiled bodies as JSON.
+fn compile(src: &SourceArgs) -> Step<(Compilation, Vec<Value>)> {
+    let c = src.compile()?;
+    if c.has_errors() {
+        summary(&c);
+        return Err(Exit::SourceErrors);
+    }
+    let desired = c
+        .policies
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            output::error(format!("internal error, please report: {e}"));
+            Exit::Usage
+        })?;
+    Ok((c, desired))
+}
+
+fn graph_api(api: check::ApiVersion) -> ApiVersion {
+    match api {
+        check::ApiVersion::V1 => ApiVersion::V1,
+        check::ApiVersion::Beta => ApiVersion::Beta,
+    }
+}
+
+/// Builds the client (`--api` picks the Graph version); progress lines go to stderr.
+fn connect(t: &TenantArgs, api: check::ApiVersion) -> Step<Connection> {
+    crate::graph::init_crypto();
+    let mut args = t.conn.clone();
+    args.api_version = graph_api(api);
+    let progress: ProgressFn = Arc::new(|e| eprintln!("  {e}"));
+    let conn = args.connect(Some(progress)).map_err(tenant_error)?;
+    if t.verbose {
+        eprintln!("capol: signed in with: {}", conn.auth_description);
+        eprintln!(
+            "capol: Graph at {}/{}",
+            conn.graph_url,
+            conn.client.api_version()
+        );
+    }
+    Ok(conn)
+}
+
+fn runtime() -> Step<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            output::error(format!("cannot start the network runtime: {e}"));
+            Exit::Tenant
+        })
+}
+
+fn plan_error(e: PlanError) -> Exit {
+    for p in &e.problems {
+        output::error(p);
+    }
+    if e.in_tenant {
+        Exit::Tenant
+    } else {
+        Exit::SourceErrors
+    }
+}
+
+fn tenant_error(e: impl std::fmt::Display) -> Exit {
+    output::error(e);
+    Exit::Tenant
+}
+
+fn usage(e: impl std::fmt::Display) -> Exit {
+    output::error(e);
+    Exit::Usage
+}
+
+/// Writes through a temporary file beside `path`, so that a failed write leaves the old file.
+fn write_file(path: &Path, text: &str) -> Step<()> {
+    let tmp = path.with_extension("capol-tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            usage(format!("cannot write `{}`: {e}", path.display()))
+        })
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+fn paths_text(paths: &[PathBuf]) -> String {
+    let v: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    v.join(" ")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
