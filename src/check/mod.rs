@@ -8,6 +8,8 @@ mod lower;
 pub mod names;
 mod rules;
 mod safety;
+#[cfg(test)]
+mod tests;
 pub mod values;
 
 use crate::ast::{self, Item, Ref};

@@ -8,6 +8,8 @@ mod cursor;
 mod errors;
 mod policy;
 mod scenario;
+#[cfg(test)]
+mod tests;
 
 use crate::ast::{self, Item, Ref};
 use crate::diag::{Diagnostic, Diagnostics};

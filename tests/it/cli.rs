@@ -15,7 +15,10 @@ fn stderr(out: &std::process::Output) -> String {
 }
 
 fn run(args: &[&str]) -> std::process::Output {
-    capol().args(args).output().unwrap_or_else(|e| panic!("cannot run capol {args:?}: {e}"))
+    capol()
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run capol {args:?}: {e}"))
 }
 
 #[test]
@@ -38,12 +41,21 @@ fn help_texts() {
 fn version() {
     let out = run(&["--version"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out).trim(), format!("capol {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("capol {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    for args in [vec![], vec!["frobnicate"], vec!["check"], vec!["compile", "--api", "v2", "examples"], vec!["check", "--format", "xml", "examples"]] {
+    for args in [
+        vec![],
+        vec!["frobnicate"],
+        vec!["check"],
+        vec!["compile", "--api", "v2", "examples"],
+        vec!["check", "--format", "xml", "examples"],
+    ] {
         let out = run(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert!(stdout(&out).is_empty(), "{args:?}");
@@ -54,10 +66,19 @@ fn usage_errors_exit_2() {
 fn compile_examples_prints_policies_ordered_by_display_name() {
     let out = run(&["compile", "examples"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let v: Value = serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("stdout is not JSON: {e}"));
-    let Some(arr) = v.as_array() else { panic!("not an array") };
-    let names: Vec<&str> = arr.iter().filter_map(|p| p["displayName"].as_str()).collect();
-    assert_eq!(names.len(), support::capol_files(&support::examples_dir()).len() - 1);
+    let v: Value =
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("stdout is not JSON: {e}"));
+    let Some(arr) = v.as_array() else {
+        panic!("not an array")
+    };
+    let names: Vec<&str> = arr
+        .iter()
+        .filter_map(|p| p["displayName"].as_str())
+        .collect();
+    assert_eq!(
+        names.len(),
+        support::capol_files(&support::examples_dir()).len() - 1
+    );
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
@@ -72,17 +93,31 @@ fn compile_examples_prints_policies_ordered_by_display_name() {
 fn compile_out_dir_writes_one_file_per_policy() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let out_dir = dir.path().join("build");
-    let out = capol().args(["compile", "examples", "-o"]).arg(&out_dir).output().unwrap_or_else(|e| panic!("{e}"));
+    let out = capol()
+        .args(["compile", "examples", "-o"])
+        .arg(&out_dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).is_empty());
     let policies = support::compile_examples().policies;
-    assert!(stderr(&out).contains(&format!("wrote {} policies", policies.len())), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("wrote {} policies", policies.len())),
+        "{}",
+        stderr(&out)
+    );
     let mut written: Vec<String> = std::fs::read_dir(&out_dir)
         .unwrap_or_else(|e| panic!("{e}"))
-        .filter_map(|e| e.ok().and_then(|e| e.file_name().to_str().map(str::to_string)))
+        .filter_map(|e| {
+            e.ok()
+                .and_then(|e| e.file_name().to_str().map(str::to_string))
+        })
         .collect();
     written.sort();
-    let mut want: Vec<String> = policies.iter().map(|p| format!("{}.json", support::slug(&p.display_name))).collect();
+    let mut want: Vec<String> = policies
+        .iter()
+        .map(|p| format!("{}.json", support::slug(&p.display_name)))
+        .collect();
     want.sort();
     assert_eq!(written, want);
     for p in &policies {
@@ -101,7 +136,10 @@ fn check_examples_succeeds_with_a_summary() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).is_empty());
     let err = stderr(&out);
-    assert!(err.ends_with("capol: 19 policies in 20 files checked, 1 warning\n"), "{err}");
+    assert!(
+        err.ends_with("capol: 19 policies in 20 files checked, 1 warning\n"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -129,26 +167,45 @@ fn compile_bad_file_writes_nothing() {
 
 #[test]
 fn json_format_is_parseable_json_on_stderr() {
-    let out = run(&["check", "--format", "json", "tests/fixtures/diagnostics/E0100.capol"]);
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/diagnostics/E0100.capol",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).is_empty());
     let err = stderr(&out);
     // The JSON array first, then the one-line summary.
-    let (json, rest) = err.rsplit_once("]\n").unwrap_or_else(|| panic!("no JSON array: {err}"));
-    let v: Value = serde_json::from_str(&format!("{json}]")).unwrap_or_else(|e| panic!("not JSON: {e}\n{err}"));
+    let (json, rest) = err
+        .rsplit_once("]\n")
+        .unwrap_or_else(|| panic!("no JSON array: {err}"));
+    let v: Value = serde_json::from_str(&format!("{json}]"))
+        .unwrap_or_else(|e| panic!("not JSON: {e}\n{err}"));
     assert!(rest.starts_with("capol: 1 error"), "{rest}");
-    let Some(arr) = v.as_array() else { panic!("not an array") };
+    let Some(arr) = v.as_array() else {
+        panic!("not an array")
+    };
     assert_eq!(arr.len(), 1);
     let d = &arr[0];
     assert_eq!(d["code"], "E0100");
     assert_eq!(d["severity"], "error");
-    assert_eq!(d["location"]["file"], "tests/fixtures/diagnostics/E0100.capol");
+    assert_eq!(
+        d["location"]["file"],
+        "tests/fixtures/diagnostics/E0100.capol"
+    );
     assert_eq!(d["location"]["line"], 6);
     assert_eq!(d["location"]["column"], 19);
     assert!(d["help"].as_str().is_some_and(|h| h.contains("BreakGlass")));
 
     // Clean sources: an empty array.
-    let out = run(&["check", "--format", "json", "examples/mfa-admins.capol", "examples/names.capol"]);
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        "examples/mfa-admins.capol",
+        "examples/names.capol",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: Value = serde_json::from_str(&stderr(&out)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(v, Value::Array(Vec::new()));
@@ -160,10 +217,17 @@ fn missing_path_exits_2() {
         let out = run(&[cmd, "no/such/dir"]);
         assert_eq!(out.status.code(), Some(2), "{cmd}");
         assert!(stdout(&out).is_empty());
-        assert_eq!(stderr(&out), "error: cannot read `no/such/dir`: no such file or directory\n");
+        assert_eq!(
+            stderr(&out),
+            "error: cannot read `no/such/dir`: no such file or directory\n"
+        );
     }
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let out = capol().arg("check").arg(dir.path()).output().unwrap_or_else(|e| panic!("{e}"));
+    let out = capol()
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no .capol files under"));
 }
@@ -174,7 +238,10 @@ fn explain_prints_the_explanation() {
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert!(text.starts_with("# E0100: unknown name\n"), "{text}");
-    assert_eq!(text, support::read(&support::root().join("docs/errors/E0100.md")));
+    assert_eq!(
+        text,
+        support::read(&support::root().join("docs/errors/E0100.md"))
+    );
     // Codes are case-insensitive.
     let lower = run(&["explain", "w0003"]);
     assert_eq!(lower.status.code(), Some(0));
@@ -186,7 +253,11 @@ fn explain_unknown_code_exits_2() {
     let out = run(&["explain", "E0999"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout(&out).is_empty());
-    assert!(stderr(&out).starts_with("error: unknown code `E0999`\n"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: unknown code `E0999`\n"),
+        "{}",
+        stderr(&out)
+    );
     let near = run(&["explain", "E010"]);
     assert_eq!(near.status.code(), Some(2));
     assert!(stderr(&near).contains("did you mean"), "{}", stderr(&near));
@@ -197,8 +268,14 @@ fn non_utf8_file_gives_e0002_and_exit_1() {
     let out = run(&["check", "tests/fixtures/diagnostics/E0002.capol"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("[E0002] Error: `tests/fixtures/diagnostics/E0002.capol` is not UTF-8 text"), "{err}");
-    assert!(!err.contains("E0001"), "no syntax error follows from the truncated text: {err}");
+    assert!(
+        err.contains("[E0002] Error: `tests/fixtures/diagnostics/E0002.capol` is not UTF-8 text"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("E0001"),
+        "no syntax error follows from the truncated text: {err}"
+    );
 }
 
 #[test]
@@ -210,5 +287,8 @@ fn beta_api_allows_beta_clauses() {
     let out = run(&["compile", "--api", "beta", path]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(v[0]["sessionControls"]["continuousAccessEvaluation"]["mode"], "strictEnforcement");
+    assert_eq!(
+        v[0]["sessionControls"]["continuousAccessEvaluation"]["mode"],
+        "strictEnforcement"
+    );
 }

@@ -40,21 +40,35 @@ struct Fixture {
 }
 
 fn parse_fixture(path: &Path) -> Fixture {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let bytes =
+        std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     // Only the header must be UTF-8 (the E0002 fixture is not, further down).
     let text = String::from_utf8_lossy(&bytes);
     let mut lines = text.lines();
     let first = lines.next().unwrap_or_default();
     let Some(rest) = first.strip_prefix("# expect: ") else {
-        panic!("{}: the first line must be `# expect: CODE at LINE:COL`", path.display())
+        panic!(
+            "{}: the first line must be `# expect: CODE at LINE:COL`",
+            path.display()
+        )
     };
-    let (code, at) = rest.split_once(" at ").unwrap_or_else(|| panic!("{}: no ` at ` in `{first}`", path.display()));
-    let (line, column) = at.split_once(':').unwrap_or_else(|| panic!("{}: no `:` in `{at}`", path.display()));
+    let (code, at) = rest
+        .split_once(" at ")
+        .unwrap_or_else(|| panic!("{}: no ` at ` in `{first}`", path.display()));
+    let (line, column) = at
+        .split_once(':')
+        .unwrap_or_else(|| panic!("{}: no `:` in `{at}`", path.display()));
     let mut f = Fixture {
         path: path.to_path_buf(),
         code: code.trim().to_string(),
-        line: line.trim().parse().unwrap_or_else(|_| panic!("{}: bad line `{line}`", path.display())),
-        column: column.trim().parse().unwrap_or_else(|_| panic!("{}: bad column `{column}`", path.display())),
+        line: line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{}: bad line `{line}`", path.display())),
+        column: column
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{}: bad column `{column}`", path.display())),
         also: Vec::new(),
         lock: None,
         api: ApiVersion::V1,
@@ -72,7 +86,10 @@ fn parse_fixture(path: &Path) -> Fixture {
 }
 
 fn fixtures() -> Vec<Fixture> {
-    support::capol_files(&support::diagnostics_dir()).iter().map(|p| parse_fixture(p)).collect()
+    support::capol_files(&support::diagnostics_dir())
+        .iter()
+        .map(|p| parse_fixture(p))
+        .collect()
 }
 
 /// Compile a fixture as `capol check FIXTURE` does. E0003 (a file over the size limit) is
@@ -100,16 +117,31 @@ fn every_fixture_triggers_its_code_where_it_says() {
         let name = f.path.display();
         if PENDING.contains(&f.code.as_str()) {
             if found.iter().any(|(code, _, _)| *code == f.code) {
-                failures.push(format!("{name}: {} is emitted now: remove it from PENDING", f.code));
+                failures.push(format!(
+                    "{name}: {} is emitted now: remove it from PENDING",
+                    f.code
+                ));
             }
             continue;
         }
-        if !found.iter().any(|(code, line, col)| *code == f.code && *line == f.line && *col == f.column) {
-            failures.push(format!("{name}: expected {} at {}:{}, found {found:?}", f.code, f.line, f.column));
+        if !found
+            .iter()
+            .any(|(code, line, col)| *code == f.code && *line == f.line && *col == f.column)
+        {
+            failures.push(format!(
+                "{name}: expected {} at {}:{}, found {found:?}",
+                f.code, f.line, f.column
+            ));
         }
-        let stray: Vec<_> = found.iter().filter(|(code, _, _)| *code != f.code && !f.also.iter().any(|a| a == code)).collect();
+        let stray: Vec<_> = found
+            .iter()
+            .filter(|(code, _, _)| *code != f.code && !f.also.iter().any(|a| a == code))
+            .collect();
         if !stray.is_empty() {
-            failures.push(format!("{name}: other diagnostics {stray:?}\n{}", support::rendered(&c)));
+            failures.push(format!(
+                "{name}: other diagnostics {stray:?}\n{}",
+                support::rendered(&c)
+            ));
         }
         if f.code.starts_with('E') && !c.has_errors() || f.code.starts_with('W') && c.has_errors() {
             failures.push(format!("{name}: wrong severity"));
@@ -138,8 +170,16 @@ fn rendering_is_plain_text() {
     for f in fixtures() {
         let c = compile_fixture(&f);
         let text = support::rendered(&c);
-        assert!(!text.contains('\u{1b}'), "{}: colour codes", f.path.display());
-        assert!(text.lines().all(|l| l == l.trim_end()), "{}: trailing spaces", f.path.display());
+        assert!(
+            !text.contains('\u{1b}'),
+            "{}: colour codes",
+            f.path.display()
+        );
+        assert!(
+            text.lines().all(|l| l == l.trim_end()),
+            "{}: trailing spaces",
+            f.path.display()
+        );
     }
 }
 
@@ -152,17 +192,27 @@ fn every_code_is_registered_explained_and_has_a_fixture() {
     for info in CODES {
         let code = info.code;
         if !fixture_codes.iter().any(|c| c == code) {
-            problems.push(format!("{code}: no fixture tests/fixtures/diagnostics/{code}.capol"));
+            problems.push(format!(
+                "{code}: no fixture tests/fixtures/diagnostics/{code}.capol"
+            ));
         }
-        let doc = support::root().join("docs").join("errors").join(format!("{code}.md"));
+        let doc = support::root()
+            .join("docs")
+            .join("errors")
+            .join(format!("{code}.md"));
         let text = support::read(&doc);
-        assert_eq!(text, info.explanation, "{code}: the compiled-in explanation is stale");
+        assert_eq!(
+            text, info.explanation,
+            "{code}: the compiled-in explanation is stale"
+        );
         let title = format!("# {code}: {}", info.title);
         if text.lines().next() != Some(title.as_str()) {
             problems.push(format!("{code}: explanation must start with `{title}`"));
         }
         if text.len() < 400 || !text.contains("```") {
-            problems.push(format!("{code}: explanation is a stub (needs prose and an example)"));
+            problems.push(format!(
+                "{code}: explanation is a stub (needs prose and an example)"
+            ));
         }
     }
     for code in &fixture_codes {
@@ -171,9 +221,16 @@ fn every_code_is_registered_explained_and_has_a_fixture() {
         }
     }
     for f in support::capol_files(&support::diagnostics_dir()) {
-        let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let stem = f
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         if parse_fixture(&f).code != stem {
-            problems.push(format!("{}: a fixture is named after its code", f.display()));
+            problems.push(format!(
+                "{}: a fixture is named after its code",
+                f.display()
+            ));
         }
     }
     for code in codes_in_sources() {
@@ -187,7 +244,9 @@ fn every_code_is_registered_explained_and_has_a_fixture() {
 /// Every `"E0123"` / `"W0123"` string literal under `src/`.
 fn codes_in_sources() -> Vec<String> {
     fn walk(dir: &Path, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -219,31 +278,111 @@ fn codes_in_sources() -> Vec<String> {
 
 /// A source, and a diagnostic it must produce (code, line, column).
 const BAD: &[(&str, &str, (&str, usize, usize))] = &[
-    ("typo in a keyword", "policy \"A\"\n    requre mfa\n    for all apps\n", ("E0001", 2, 5)),
-    ("typo in a kind", "require mfa for all apps exclude gorup Admins\n", ("E0001", 1, 34)),
-    ("typo in an enum value", "require mfa for all apps when platform windos\n", ("E0106", 1, 40)),
-    ("typo in a grant control", "policy \"A\"\n  for all apps\n  require mfaa\n", ("E0106", 3, 11)),
-    ("typo in an app", "require mfa for app AzureServiceManagment\n", ("E0100", 1, 21)),
-    ("wrong kind: app as role", "require mfa for all apps, role AzureServiceManagement\n", ("E0101", 1, 32)),
-    ("wrong kind: role as group", "require mfa for all apps, group GlobalAdministrator\n", ("E0101", 1, 33)),
-    ("unterminated header", "policy \"CA001 Require MFA\n    for all apps\n    require mfa\n", ("E0001", 1, 8)),
-    ("unterminated raw rule", "block for all apps when devices where 'device.isCompliant -ne True\n", ("E0001", 1, 39)),
+    (
+        "typo in a keyword",
+        "policy \"A\"\n    requre mfa\n    for all apps\n",
+        ("E0001", 2, 5),
+    ),
+    (
+        "typo in a kind",
+        "require mfa for all apps exclude gorup Admins\n",
+        ("E0001", 1, 34),
+    ),
+    (
+        "typo in an enum value",
+        "require mfa for all apps when platform windos\n",
+        ("E0106", 1, 40),
+    ),
+    (
+        "typo in a grant control",
+        "policy \"A\"\n  for all apps\n  require mfaa\n",
+        ("E0106", 3, 11),
+    ),
+    (
+        "typo in an app",
+        "require mfa for app AzureServiceManagment\n",
+        ("E0100", 1, 21),
+    ),
+    (
+        "wrong kind: app as role",
+        "require mfa for all apps, role AzureServiceManagement\n",
+        ("E0101", 1, 32),
+    ),
+    (
+        "wrong kind: role as group",
+        "require mfa for all apps, group GlobalAdministrator\n",
+        ("E0101", 1, 33),
+    ),
+    (
+        "unterminated header",
+        "policy \"CA001 Require MFA\n    for all apps\n    require mfa\n",
+        ("E0001", 1, 8),
+    ),
+    (
+        "unterminated raw rule",
+        "block for all apps when devices where 'device.isCompliant -ne True\n",
+        ("E0001", 1, 39),
+    ),
     ("lone double quote", "\"", ("E0001", 1, 1)),
     ("lone single quote", "'", ("E0001", 1, 1)),
-    ("string broken by a newline", "policy \"CA001\nRequire MFA\"\nfor all apps\nrequire mfa\n", ("E0001", 1, 8)),
-    ("unknown escape", "policy \"tab\\there\"\nfor all apps\nrequire mfa\n", ("E0005", 1, 12)),
-    ("block and require", "policy \"A\"\n  for all apps\n  block\n  require mfa\n", ("E0105", 4, 3)),
-    ("two modes", "require mfa for all apps mode on mode off\n", ("E0105", 1, 34)),
-    ("mixed operators", "require mfa and compliant-device or hybrid-joined-device for all apps\n", ("E0201", 1, 34)),
-    ("mfa and strength", "require mfa and strength mfa for all apps\n", ("E0202", 1, 9)),
-    ("clause in the wrong place", "require mfa for all apps, client browser\n", ("E0108", 1, 27)),
-    ("binary garbage", "\u{0}\u{1}\u{2}PK\u{3}\u{4}\u{14}\u{0}\u{8}\u{0}\u{8}\u{0}", ("E0001", 1, 1)),
+    (
+        "string broken by a newline",
+        "policy \"CA001\nRequire MFA\"\nfor all apps\nrequire mfa\n",
+        ("E0001", 1, 8),
+    ),
+    (
+        "unknown escape",
+        "policy \"tab\\there\"\nfor all apps\nrequire mfa\n",
+        ("E0005", 1, 12),
+    ),
+    (
+        "block and require",
+        "policy \"A\"\n  for all apps\n  block\n  require mfa\n",
+        ("E0105", 4, 3),
+    ),
+    (
+        "two modes",
+        "require mfa for all apps mode on mode off\n",
+        ("E0105", 1, 34),
+    ),
+    (
+        "mixed operators",
+        "require mfa and compliant-device or hybrid-joined-device for all apps\n",
+        ("E0201", 1, 34),
+    ),
+    (
+        "mfa and strength",
+        "require mfa and strength mfa for all apps\n",
+        ("E0202", 1, 9),
+    ),
+    (
+        "clause in the wrong place",
+        "require mfa for all apps, client browser\n",
+        ("E0108", 1, 27),
+    ),
+    (
+        "binary garbage",
+        "\u{0}\u{1}\u{2}PK\u{3}\u{4}\u{14}\u{0}\u{8}\u{0}\u{8}\u{0}",
+        ("E0001", 1, 1),
+    ),
     ("only punctuation", ",,,===###\n", ("E0001", 1, 1)),
-    ("number instead of a name", "require mfa for group 42, all apps\n", ("E0100", 1, 23)),
-    ("guid-like garbage", "require mfa for all apps exclude group 0b1d2b8e-zzzz-4a1c-9a3e-3f6f1b0c9d11\n", ("E0102", 1, 40)),
+    (
+        "number instead of a name",
+        "require mfa for group 42, all apps\n",
+        ("E0100", 1, 23),
+    ),
+    (
+        "guid-like garbage",
+        "require mfa for all apps exclude group 0b1d2b8e-zzzz-4a1c-9a3e-3f6f1b0c9d11\n",
+        ("E0102", 1, 40),
+    ),
     ("empty file", "", ("W0001", 1, 1)),
     ("only white space", "\n\n   \t\n", ("W0001", 1, 1)),
-    ("emoji name", "policy \"🔐 MFA\"\n  for all apps\n  require mfa\n  exclude group 🔑\n", ("E0001", 4, 17)),
+    (
+        "emoji name",
+        "policy \"🔐 MFA\"\n  for all apps\n  require mfa\n  exclude group 🔑\n",
+        ("E0001", 4, 17),
+    ),
 ];
 
 #[test]
@@ -253,13 +392,22 @@ fn bad_inputs_give_located_codes() {
         let c = support::compile(&[("bad.capol", text)]);
         let found = support::located(&c);
         if !found.contains(&(*code, *line, *col)) {
-            failures.push(format!("{what}: expected {code} at {line}:{col}, found {found:?}"));
+            failures.push(format!(
+                "{what}: expected {code} at {line}:{col}, found {found:?}"
+            ));
         }
         // Every diagnostic is registered and points into the file.
         for d in &c.diagnostics.items {
-            assert!(capol::diag::codes::lookup(d.code).is_some(), "{what}: unregistered {}", d.code);
+            assert!(
+                capol::diag::codes::lookup(d.code).is_some(),
+                "{what}: unregistered {}",
+                d.code
+            );
             if let Some(l) = &d.primary {
-                assert!(l.span.start <= l.span.end && l.span.end <= text.len(), "{what}: span out of the file");
+                assert!(
+                    l.span.start <= l.span.end && l.span.end <= text.len(),
+                    "{what}: span out of the file"
+                );
             }
         }
         // And it renders (ariadne must not choke on the span or the text).
@@ -276,12 +424,19 @@ fn bad_inputs_through_the_binary() {
     for (i, (what, text, (code, line, col))) in BAD.iter().enumerate() {
         let path = dir.path().join(format!("bad{i}.capol"));
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("write: {e}"));
-        let out = capol().arg("check").arg(&path).output().unwrap_or_else(|e| panic!("run: {e}"));
+        let out = capol()
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap_or_else(|e| panic!("run: {e}"));
         let stderr = String::from_utf8_lossy(&out.stderr);
         let want_exit = if code.starts_with('E') { 1 } else { 0 };
         assert_eq!(out.status.code(), Some(want_exit), "{what}:\n{stderr}");
         assert!(stderr.contains(&format!("[{code}]")), "{what}:\n{stderr}");
-        assert!(stderr.contains(&format!("bad{i}.capol:{line}:{col}")), "{what}: no {line}:{col}\n{stderr}");
+        assert!(
+            stderr.contains(&format!("bad{i}.capol:{line}:{col}")),
+            "{what}: no {line}:{col}\n{stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{what}:\n{stderr}");
     }
 }
@@ -300,11 +455,23 @@ fn non_utf8_bytes_give_e0002() {
         std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("write: {e}"));
         let c = driver::compile_paths(std::slice::from_ref(&path), None, &Options::default())
             .unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert_eq!(support::located(&c), vec![("E0002", *line, *col)], "{what}\n{}", support::rendered(&c));
-        let out = capol().arg("check").arg(&path).output().unwrap_or_else(|e| panic!("run: {e}"));
+        assert_eq!(
+            support::located(&c),
+            vec![("E0002", *line, *col)],
+            "{what}\n{}",
+            support::rendered(&c)
+        );
+        let out = capol()
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap_or_else(|e| panic!("run: {e}"));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{what}:\n{stderr}");
-        assert!(stderr.contains("[E0002]") && stderr.contains("is not UTF-8 text"), "{what}:\n{stderr}");
+        assert!(
+            stderr.contains("[E0002]") && stderr.contains("is not UTF-8 text"),
+            "{what}:\n{stderr}"
+        );
     }
 }
 
@@ -332,10 +499,17 @@ fn five_megabytes_of_policies() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let path = dir.path().join("big.capol");
     std::fs::write(&path, &text).unwrap_or_else(|e| panic!("write: {e}"));
-    let out = capol().arg("check").arg(&path).output().unwrap_or_else(|e| panic!("run: {e}"));
+    let out = capol()
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("[E0104]") && stderr.contains(&format!("big.capol:{last_line}:8")), "{stderr}");
+    assert!(
+        stderr.contains("[E0104]") && stderr.contains(&format!("big.capol:{last_line}:8")),
+        "{stderr}"
+    );
 }
 
 /// A file over the size limit is refused before it is parsed, by the binary too.
@@ -343,12 +517,24 @@ fn five_megabytes_of_policies() {
 fn oversized_file_gives_e0003() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let path = dir.path().join("huge.capol");
-    let unit = "# padding padding padding padding padding padding padding padding padding padding\n";
-    std::fs::write(&path, unit.repeat(capol::syntax::MAX_SOURCE_BYTES / unit.len() + 1)).unwrap_or_else(|e| panic!("write: {e}"));
-    let out = capol().arg("check").arg(&path).output().unwrap_or_else(|e| panic!("run: {e}"));
+    let unit =
+        "# padding padding padding padding padding padding padding padding padding padding\n";
+    std::fs::write(
+        &path,
+        unit.repeat(capol::syntax::MAX_SOURCE_BYTES / unit.len() + 1),
+    )
+    .unwrap_or_else(|e| panic!("write: {e}"));
+    let out = capol()
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("[E0003]") && stderr.contains("huge.capol:1:1"), "{stderr}");
+    assert!(
+        stderr.contains("[E0003]") && stderr.contains("huge.capol:1:1"),
+        "{stderr}"
+    );
 }
 
 /// Deeply nested parentheses in a filter rule: no stack overflow, and at most an E0206 inside
@@ -356,16 +542,37 @@ fn oversized_file_gives_e0003() {
 #[test]
 fn deeply_nested_rule() {
     for depth in [1, 100, 5_000] {
-        let rule = format!("{}device.isCompliant -eq True{}", "(".repeat(depth), ")".repeat(depth));
-        let text = format!("policy \"Deep\"\n  for all apps\n  when devices where '{rule}'\n  session sign-in-frequency 1 hour\n");
+        let rule = format!(
+            "{}device.isCompliant -eq True{}",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        );
+        let text = format!(
+            "policy \"Deep\"\n  for all apps\n  when devices where '{rule}'\n  session sign-in-frequency 1 hour\n"
+        );
         let c = support::compile(&[("deep.capol", &text)]);
-        assert!(support::codes(&c).iter().all(|c| *c == "E0206"), "depth {depth}: {}", support::rendered(&c));
+        assert!(
+            support::codes(&c).iter().all(|c| *c == "E0206"),
+            "depth {depth}: {}",
+            support::rendered(&c)
+        );
         if let Some(p) = c.policies.first() {
-            let f = p.conditions.devices.as_ref().and_then(|d| d.device_filter.as_ref()).map(|f| f.rule.clone());
-            assert_eq!(f.as_deref(), Some(rule.as_str()), "the rule is emitted as written");
+            let f = p
+                .conditions
+                .devices
+                .as_ref()
+                .and_then(|d| d.device_filter.as_ref())
+                .map(|f| f.rule.clone());
+            assert_eq!(
+                f.as_deref(),
+                Some(rule.as_str()),
+                "the rule is emitted as written"
+            );
         }
         // Unbalanced: one parenthesis too many.
-        let text = format!("policy \"Deep\"\n  for all apps\n  when devices where '({rule}'\n  session sign-in-frequency 1 hour\n");
+        let text = format!(
+            "policy \"Deep\"\n  for all apps\n  when devices where '({rule}'\n  session sign-in-frequency 1 hour\n"
+        );
         let c = support::compile(&[("deep.capol", &text)]);
         for (code, line, col) in support::located(&c) {
             assert_eq!(code, "E0206");
@@ -388,10 +595,18 @@ fn blocks(md: &str) -> Vec<Block> {
     let mut out = Vec::new();
     let mut pos = 0;
     while let Some(open) = md[pos..].find("```").map(|i| pos + i) {
-        let Some(eol) = md[open..].find('\n').map(|i| open + i) else { break };
+        let Some(eol) = md[open..].find('\n').map(|i| open + i) else {
+            break;
+        };
         let lang = md[open + 3..eol].trim().to_string();
-        let Some(close) = md[eol + 1..].find("\n```").map(|i| eol + 1 + i) else { break };
-        out.push(Block { lang, text: md[eol + 1..close + 1].to_string(), range: eol + 1..close + 1 });
+        let Some(close) = md[eol + 1..].find("\n```").map(|i| eol + 1 + i) else {
+            break;
+        };
+        out.push(Block {
+            lang,
+            text: md[eol + 1..close + 1].to_string(),
+            range: eol + 1..close + 1,
+        });
         pos = close + 4;
     }
     out
@@ -399,7 +614,13 @@ fn blocks(md: &str) -> Vec<Block> {
 
 fn compile_doc_block(text: &str) -> Compilation {
     let beta = text.starts_with("# capol compile --api beta");
-    let opts = Options { api: if beta { ApiVersion::Beta } else { ApiVersion::V1 } };
+    let opts = Options {
+        api: if beta {
+            ApiVersion::Beta
+        } else {
+            ApiVersion::V1
+        },
+    };
     driver::compile_str(&[("example.capol", text)], None, &opts)
 }
 
@@ -413,7 +634,10 @@ fn explanation_examples_are_true() {
     let mut failures = Vec::new();
     for info in CODES {
         let code = info.code;
-        let path = support::root().join("docs").join("errors").join(format!("{code}.md"));
+        let path = support::root()
+            .join("docs")
+            .join("errors")
+            .join(format!("{code}.md"));
         let mut md = support::read(&path);
         let bs = blocks(&md);
         // The first block is the erroneous example (checked when it is capol source; files
@@ -427,16 +651,31 @@ fn explanation_examples_are_true() {
                     failures.push(format!("{code}: emitted now: remove it from PENDING"));
                 }
             } else if !has {
-                failures.push(format!("{code}: the erroneous example gives {:?}\n{}", support::codes(&c), support::rendered(&c)));
+                failures.push(format!(
+                    "{code}: the erroneous example gives {:?}\n{}",
+                    support::codes(&c),
+                    support::rendered(&c)
+                ));
             }
         }
-        let Some(good) = bs.iter().skip(1).find(|b| b.lang == "capol") else { continue };
+        let Some(good) = bs.iter().skip(1).find(|b| b.lang == "capol") else {
+            continue;
+        };
         let c = compile_doc_block(&good.text);
         if c.has_errors() || support::codes(&c).contains(&code) {
-            failures.push(format!("{code}: the fixed example gives {:?}\n{}", support::codes(&c), support::rendered(&c)));
+            failures.push(format!(
+                "{code}: the fixed example gives {:?}\n{}",
+                support::codes(&c),
+                support::rendered(&c)
+            ));
             continue;
         }
-        let Some(json) = bs.iter().find(|b| b.lang == "json" && b.range.start > good.range.start) else { continue };
+        let Some(json) = bs
+            .iter()
+            .find(|b| b.lang == "json" && b.range.start > good.range.start)
+        else {
+            continue;
+        };
         let compiled = match c.policies.as_slice() {
             [one] => serde_json::to_value(one).unwrap_or_default(),
             many => serde_json::to_value(many).unwrap_or_default(),

@@ -13,13 +13,28 @@ const BREAK_GLASS: &str = "0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11";
 #[test]
 fn examples_have_no_errors() {
     let c = compile_examples();
-    assert!(!c.has_errors(), "examples have errors:\n{}", support::rendered(&c));
+    assert!(
+        !c.has_errors(),
+        "examples have errors:\n{}",
+        support::rendered(&c)
+    );
     // The only warning is the instructive one documented in names.capol: the header-less seed
     // excludes the break-glass group but not the emergency accounts themselves.
     let warnings: Vec<_> = support::located(&c);
     assert_eq!(warnings, vec![("W0003", 1, 1)], "{}", support::rendered(&c));
-    assert!(c.diagnostics.items.iter().all(|d| d.severity == Severity::Warning));
-    let seed = c.sources.get(c.diagnostics.items[0].primary.as_ref().map(|l| l.span.file).unwrap_or_default());
+    assert!(
+        c.diagnostics
+            .items
+            .iter()
+            .all(|d| d.severity == Severity::Warning)
+    );
+    let seed = c.sources.get(
+        c.diagnostics.items[0]
+            .primary
+            .as_ref()
+            .map(|l| l.span.file)
+            .unwrap_or_default(),
+    );
     assert_eq!(seed.map(|f| f.stem()), Some("azure-management"));
 }
 
@@ -31,7 +46,12 @@ fn every_example_file_holds_one_policy_or_the_declarations() {
     // names.capol declares; every other file is one Microsoft template.
     assert_eq!(c.policies.len(), files.len() - 1);
     for (id, f) in c.sources.files() {
-        let n = c.set.policies.iter().filter(|p| p.display_name.span.file == id).count();
+        let n = c
+            .set
+            .policies
+            .iter()
+            .filter(|p| p.display_name.span.file == id)
+            .count();
         let want = usize::from(f.stem() != "names");
         assert_eq!(n, want, "{} holds {n} policies", f.name);
     }
@@ -70,11 +90,19 @@ fn compiling_twice_gives_the_same_bytes() {
 #[test]
 fn seed_is_the_reference_minimal_body() {
     let text = support::read(&support::examples_dir().join("azure-management.capol"));
-    assert_eq!(text.trim_end(), "require mfa for app AzureServiceManagement exclude group BreakGlass mode report-only");
+    assert_eq!(
+        text.trim_end(),
+        "require mfa for app AzureServiceManagement exclude group BreakGlass mode report-only"
+    );
 
     let c = compile_examples();
-    let seed = c.policies.iter().find(|p| p.display_name == "azure-management");
-    let Some(seed) = seed else { panic!("the seed policy is missing") };
+    let seed = c
+        .policies
+        .iter()
+        .find(|p| p.display_name == "azure-management");
+    let Some(seed) = seed else {
+        panic!("the seed policy is missing")
+    };
     let mut got = serde_json::to_value(seed).unwrap_or_default();
     // Graph reads an omitted and a null `sessionControls` the same way (reference §2:
     // "Null or omitted means no grant requirement"); the reference sample omits it.
@@ -99,8 +127,12 @@ fn seed_is_the_reference_minimal_body() {
 #[test]
 fn seed_alone_takes_its_file_stem() {
     let names = support::names_source();
-    let seed = "require mfa for app AzureServiceManagement exclude group BreakGlass mode report-only\n";
-    let c = support::compile(&[("names.capol", &names), ("some/dir/azure-management.capol", seed)]);
+    let seed =
+        "require mfa for app AzureServiceManagement exclude group BreakGlass mode report-only\n";
+    let c = support::compile(&[
+        ("names.capol", &names),
+        ("some/dir/azure-management.capol", seed),
+    ]);
     assert!(!c.has_errors(), "{}", support::rendered(&c));
     assert_eq!(c.policies.len(), 1);
     assert_eq!(c.policies[0].display_name, "azure-management");
@@ -126,10 +158,20 @@ fn enforced_examples() {
             "CA018 Require MFA for device registration",
         ]
     );
-    for p in c.policies.iter().filter(|p| p.state == capol::graph::model::PolicyState::Enabled) {
+    for p in c
+        .policies
+        .iter()
+        .filter(|p| p.state == capol::graph::model::PolicyState::Enabled)
+    {
         let users = &p.conditions.users;
-        let Some(users) = users else { panic!("{} has no users", p.display_name) };
-        assert!(users.exclude_groups.iter().any(|g| g == BREAK_GLASS), "{}", p.display_name);
+        let Some(users) = users else {
+            panic!("{} has no users", p.display_name)
+        };
+        assert!(
+            users.exclude_groups.iter().any(|g| g == BREAK_GLASS),
+            "{}",
+            p.display_name
+        );
         assert_eq!(users.exclude_users.len(), 2, "{}", p.display_name);
     }
 }
@@ -162,10 +204,19 @@ fn admin_templates_target_the_fourteen_roles() {
         })
         .collect();
     want.sort();
-    let admin: Vec<_> = c.policies.iter().filter(|p| p.display_name.contains("admins")).collect();
+    let admin: Vec<_> = c
+        .policies
+        .iter()
+        .filter(|p| p.display_name.contains("admins"))
+        .collect();
     assert_eq!(admin.len(), 4);
     for p in admin {
-        let got = p.conditions.users.as_ref().map(|u| u.include_roles.clone()).unwrap_or_default();
+        let got = p
+            .conditions
+            .users
+            .as_ref()
+            .map(|u| u.include_roles.clone())
+            .unwrap_or_default();
         assert_eq!(got, want, "{}", p.display_name);
     }
 }

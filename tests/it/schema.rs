@@ -20,7 +20,9 @@ fn validator() -> jsonschema::Validator {
 }
 
 fn errors(v: &jsonschema::Validator, instance: &Value) -> Vec<String> {
-    v.iter_errors(instance).map(|e| format!("{}: {e}", e.instance_path())).collect()
+    v.iter_errors(instance)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
 }
 
 #[test]
@@ -92,35 +94,78 @@ fn the_validator_rejects_broken_bodies() {
 
     let broken: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
         ("bad state", Box::new(|b| b["state"] = json!("on"))),
-        ("read-only id", Box::new(|b| b["id"] = json!("00000000-0000-0000-0000-000000000001"))),
-        ("misspelled property", Box::new(|b| b["conditions"]["clientAppType"] = json!(["all"]))),
-        ("unknown grant control", Box::new(|b| b["grantControls"] = json!({"operator": "OR", "builtInControls": ["requireMfa"]}))),
-        ("lower-case operator", Box::new(|b| b["grantControls"] = json!({"operator": "XOR", "builtInControls": ["mfa"]}))),
-        ("no users and no clientApplications", Box::new(|b| {
-            if let Some(c) = b["conditions"].as_object_mut() {
-                c.remove("users");
-            }
-        })),
-        ("no applications", Box::new(|b| {
-            if let Some(c) = b["conditions"].as_object_mut() {
-                c.remove("applications");
-            }
-        })),
-        ("flags as an array", Box::new(|b| b["conditions"]["insiderRiskLevels"] = json!(["elevated"]))),
-        ("flags with a space", Box::new(|b| b["conditions"]["insiderRiskLevels"] = json!("minor, elevated"))),
-        ("null id list", Box::new(|b| b["conditions"]["users"]["includeUsers"] = Value::Null)),
-        ("platform in the wrong case", Box::new(|b| b["conditions"]["platforms"] = json!({"includePlatforms": ["ios"]}))),
-        ("externalTenants without @odata.type", Box::new(|b| {
-            b["conditions"]["users"]["includeGuestsOrExternalUsers"] =
-                json!({"guestOrExternalUserTypes": "internalGuest", "externalTenants": {"membershipKind": "all"}})
-        })),
-        ("sign-in frequency of the wrong type", Box::new(|b| {
-            b["sessionControls"] = json!({"signInFrequency": {"isEnabled": true, "value": "4", "type": "hours"}})
-        })),
+        (
+            "read-only id",
+            Box::new(|b| b["id"] = json!("00000000-0000-0000-0000-000000000001")),
+        ),
+        (
+            "misspelled property",
+            Box::new(|b| b["conditions"]["clientAppType"] = json!(["all"])),
+        ),
+        (
+            "unknown grant control",
+            Box::new(|b| {
+                b["grantControls"] = json!({"operator": "OR", "builtInControls": ["requireMfa"]})
+            }),
+        ),
+        (
+            "lower-case operator",
+            Box::new(|b| {
+                b["grantControls"] = json!({"operator": "XOR", "builtInControls": ["mfa"]})
+            }),
+        ),
+        (
+            "no users and no clientApplications",
+            Box::new(|b| {
+                if let Some(c) = b["conditions"].as_object_mut() {
+                    c.remove("users");
+                }
+            }),
+        ),
+        (
+            "no applications",
+            Box::new(|b| {
+                if let Some(c) = b["conditions"].as_object_mut() {
+                    c.remove("applications");
+                }
+            }),
+        ),
+        (
+            "flags as an array",
+            Box::new(|b| b["conditions"]["insiderRiskLevels"] = json!(["elevated"])),
+        ),
+        (
+            "flags with a space",
+            Box::new(|b| b["conditions"]["insiderRiskLevels"] = json!("minor, elevated")),
+        ),
+        (
+            "null id list",
+            Box::new(|b| b["conditions"]["users"]["includeUsers"] = Value::Null),
+        ),
+        (
+            "platform in the wrong case",
+            Box::new(|b| b["conditions"]["platforms"] = json!({"includePlatforms": ["ios"]})),
+        ),
+        (
+            "externalTenants without @odata.type",
+            Box::new(
+                |b| b["conditions"]["users"]["includeGuestsOrExternalUsers"] = json!({"guestOrExternalUserTypes": "internalGuest", "externalTenants": {"membershipKind": "all"}}),
+            ),
+        ),
+        (
+            "sign-in frequency of the wrong type",
+            Box::new(|b| {
+                b["sessionControls"] =
+                    json!({"signInFrequency": {"isEnabled": true, "value": "4", "type": "hours"}})
+            }),
+        ),
     ];
     for (what, edit) in broken {
         let mut body = good.clone();
         edit(&mut body);
-        assert!(!v.is_valid(&body), "the schema accepted a body with {what}: {body}");
+        assert!(
+            !v.is_valid(&body),
+            "the schema accepted a body with {what}: {body}"
+        );
     }
 }

@@ -61,7 +61,12 @@ pub fn read(path: &Path) -> String {
 
 /// Every diagnostic rendered without colour, as `NO_COLOR=1 capol check` prints it.
 pub fn rendered(c: &Compilation) -> String {
-    c.diagnostics.items.iter().map(|d| render::render(d, &c.sources, false)).collect::<Vec<_>>().join("")
+    c.diagnostics
+        .items
+        .iter()
+        .map(|d| render::render(d, &c.sources, false))
+        .collect::<Vec<_>>()
+        .join("")
 }
 
 /// `(code, line, column)` of every diagnostic's primary label (0:0 when it has none).
@@ -69,9 +74,15 @@ pub fn located(c: &Compilation) -> Vec<(&'static str, usize, usize)> {
     c.diagnostics
         .items
         .iter()
-        .map(|d| match d.primary.as_ref().and_then(|l| c.sources.get(l.span.file).map(|f| f.line_col(l.span.start))) {
-            Some((line, col)) => (d.code, line, col),
-            None => (d.code, 0, 0),
+        .map(|d| {
+            match d
+                .primary
+                .as_ref()
+                .and_then(|l| c.sources.get(l.span.file).map(|f| f.line_col(l.span.start)))
+            {
+                Some((line, col)) => (d.code, line, col),
+                None => (d.code, 0, 0),
+            }
         })
         .collect()
 }
@@ -98,7 +109,10 @@ pub fn slug(name: &str) -> String {
 /// The real binary, with colour off and nothing inherited that could change its output.
 pub fn capol() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_capol"));
-    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE").env("COLUMNS", "100").current_dir(root());
+    cmd.env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env("COLUMNS", "100")
+        .current_dir(root());
     cmd
 }
 
