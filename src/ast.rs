@@ -287,7 +287,10 @@ pub enum Fact {
     User(Spanned<Ref>),
     MemberOf(Vec<Target>),
     /// `platform windows`, `location HQ`, `sign-in-risk high`, `guest internal-guest`, …
-    Simple { kind: Spanned<TargetKind>, values: Vec<Spanned<Ref>> },
+    Simple {
+        kind: Spanned<TargetKind>,
+        values: Vec<Spanned<Ref>>,
+    },
     /// `device trustType AzureAD, isCompliant True`.
     Device(Vec<(Spanned<String>, Spanned<Ref>)>),
     Expect(Expect),

@@ -45,12 +45,16 @@ impl std::fmt::Display for UsageError {
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
     let mut out = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| UsageError(format!("cannot read `{}`: {}", p.display(), io_reason(&e))))?;
+        let meta = std::fs::metadata(p)
+            .map_err(|e| UsageError(format!("cannot read `{}`: {}", p.display(), io_reason(&e))))?;
         if meta.is_dir() {
             let before = out.len();
             walk(p, &mut out)?;
             if out.len() == before {
-                return Err(UsageError(format!("no .capol files under `{}`", p.display())));
+                return Err(UsageError(format!(
+                    "no .capol files under `{}`",
+                    p.display()
+                )));
             }
         } else {
             out.push(p.clone());
@@ -62,7 +66,13 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| UsageError(format!("cannot read `{}`: {}", dir.display(), io_reason(&e))))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        UsageError(format!(
+            "cannot read `{}`: {}",
+            dir.display(),
+            io_reason(&e)
+        ))
+    })?;
     let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
     list.sort();
     for path in list {
@@ -104,9 +114,16 @@ pub fn load(files: &[PathBuf], sources: &mut SourceMap, diags: &mut Diagnostics)
             Ok(bytes) if bytes.len() > syntax::MAX_SOURCE_BYTES => {
                 let id = sources.add(name.clone(), "");
                 diags.push(
-                    Diagnostic::new("E0003", format!("`{name}` is {} bytes, more than the limit of {}", bytes.len(), syntax::MAX_SOURCE_BYTES))
-                        .at(Span::new(id, 0, 0), "this file")
-                        .help("split the policies over several files"),
+                    Diagnostic::new(
+                        "E0003",
+                        format!(
+                            "`{name}` is {} bytes, more than the limit of {}",
+                            bytes.len(),
+                            syntax::MAX_SOURCE_BYTES
+                        ),
+                    )
+                    .at(Span::new(id, 0, 0), "this file")
+                    .help("split the policies over several files"),
                 );
             }
             Ok(bytes) => match String::from_utf8(bytes) {
@@ -119,7 +136,10 @@ pub fn load(files: &[PathBuf], sources: &mut SourceMap, diags: &mut Diagnostics)
                     let id = sources.add(name.clone(), text);
                     diags.push(
                         Diagnostic::new("E0002", format!("`{name}` is not UTF-8 text"))
-                            .at(Span::new(id, valid, valid), format!("invalid byte at offset {valid}"))
+                            .at(
+                                Span::new(id, valid, valid),
+                                format!("invalid byte at offset {valid}"),
+                            )
                             .help("save the file as UTF-8; a .capol file is plain text"),
                     );
                 }
@@ -134,22 +154,37 @@ pub fn find_lock(paths: &[PathBuf], explicit: Option<&Path>) -> Option<PathBuf> 
         return Some(p.to_path_buf());
     }
     let first = paths.first()?;
-    let dir = if first.is_dir() { first.clone() } else { first.parent().map(Path::to_path_buf).unwrap_or_default() };
-    let candidate = if dir.as_os_str().is_empty() { PathBuf::from(LOCK_FILE_NAME) } else { dir.join(LOCK_FILE_NAME) };
+    let dir = if first.is_dir() {
+        first.clone()
+    } else {
+        first.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let candidate = if dir.as_os_str().is_empty() {
+        PathBuf::from(LOCK_FILE_NAME)
+    } else {
+        dir.join(LOCK_FILE_NAME)
+    };
     candidate.is_file().then_some(candidate)
 }
 
 /// Read and parse a lock file; problems become diagnostics located in it.
-pub fn load_lock(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Option<LockFile> {
+pub fn load_lock(
+    path: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<LockFile> {
     let name = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
             let id = sources.add(name.clone(), "");
             diags.push(
-                Diagnostic::new("E0300", format!("cannot read lock file `{name}`: {}", io_reason(&e)))
-                    .at(Span::new(id, 0, 0), "this file")
-                    .help("run `capol resolve` to write it again"),
+                Diagnostic::new(
+                    "E0300",
+                    format!("cannot read lock file `{name}`: {}", io_reason(&e)),
+                )
+                .at(Span::new(id, 0, 0), "this file")
+                .help("run `capol resolve` to write it again"),
             );
             return None;
         }
@@ -159,9 +194,12 @@ pub fn load_lock(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) 
         Err(e) => {
             let id = sources.add(name.clone(), text);
             diags.push(
-                Diagnostic::new("E0300", format!("lock file `{name}` is invalid: {}", e.message))
-                    .at(Span::new(id, e.offset, e.offset), "here")
-                    .help("run `capol resolve` to write it again; do not edit it by hand"),
+                Diagnostic::new(
+                    "E0300",
+                    format!("lock file `{name}` is invalid: {}", e.message),
+                )
+                .at(Span::new(id, e.offset, e.offset), "here")
+                .help("run `capol resolve` to write it again; do not edit it by hand"),
             );
             None
         }
@@ -169,7 +207,12 @@ pub fn load_lock(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) 
 }
 
 /// Parse, check and emit every source in the map.
-pub fn compile_sources(sources: SourceMap, lock: Option<&LockFile>, opts: &Options, mut diags: Diagnostics) -> Compilation {
+pub fn compile_sources(
+    sources: SourceMap,
+    lock: Option<&LockFile>,
+    opts: &Options,
+    mut diags: Diagnostics,
+) -> Compilation {
     let mut files = Vec::new();
     // Files that could not be loaded (unreadable, not UTF-8, too large) and invalid lock files
     // are in the map only so that their diagnostic has somewhere to point: parsing what is
@@ -181,7 +224,8 @@ pub fn compile_sources(sources: SourceMap, lock: Option<&LockFile>, opts: &Optio
         .filter_map(|d| d.primary.as_ref().map(|l| l.span.file))
         .collect();
     for (id, f) in sources.files() {
-        if unloaded.contains(&id) || f.name.ends_with(LOCK_FILE_NAME) && !f.name.ends_with(".capol") {
+        if unloaded.contains(&id) || f.name.ends_with(LOCK_FILE_NAME) && !f.name.ends_with(".capol")
+        {
             continue;
         }
         let (ast, ds) = syntax::parse(id, &f.text);
@@ -189,9 +233,12 @@ pub fn compile_sources(sources: SourceMap, lock: Option<&LockFile>, opts: &Optio
         if let Some(ast) = ast {
             if ast.items.is_empty() && !f.text.is_empty() || f.text.trim().is_empty() {
                 diags.push(
-                    Diagnostic::new("W0001", format!("`{}` holds no policy and no declaration", f.name))
-                        .at(Span::new(id, 0, 0), "empty file")
-                        .help("add a policy, or delete the file"),
+                    Diagnostic::new(
+                        "W0001",
+                        format!("`{}` holds no policy and no declaration", f.name),
+                    )
+                    .at(Span::new(id, 0, 0), "empty file")
+                    .help("add a policy, or delete the file"),
                 );
             }
             files.push(ast);
@@ -200,18 +247,34 @@ pub fn compile_sources(sources: SourceMap, lock: Option<&LockFile>, opts: &Optio
     let (set, ds) = check::check(&files, &sources, lock, opts);
     diags.extend(ds.items);
     diags.sort();
-    let policies = if diags.has_errors() { Vec::new() } else { emit::emit(&set) };
-    Compilation { sources, diagnostics: diags, files, set, policies }
+    let policies = if diags.has_errors() {
+        Vec::new()
+    } else {
+        emit::emit(&set)
+    };
+    Compilation {
+        sources,
+        diagnostics: diags,
+        files,
+        set,
+        policies,
+    }
 }
 
 /// Compile paths as the CLI does.
-pub fn compile_paths(paths: &[PathBuf], lock: Option<&Path>, opts: &Options) -> Result<Compilation, UsageError> {
+pub fn compile_paths(
+    paths: &[PathBuf],
+    lock: Option<&Path>,
+    opts: &Options,
+) -> Result<Compilation, UsageError> {
     let files = collect_files(paths)?;
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
     load(&files, &mut sources, &mut diags);
     let lock_path = find_lock(paths, lock);
-    let lock = lock_path.as_deref().and_then(|p| load_lock(p, &mut sources, &mut diags));
+    let lock = lock_path
+        .as_deref()
+        .and_then(|p| load_lock(p, &mut sources, &mut diags));
     Ok(compile_sources(sources, lock.as_ref(), opts, diags))
 }
 

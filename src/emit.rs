@@ -5,7 +5,9 @@
 //! `clientAppTypes` always present; no read-only property.
 
 use crate::graph::model::{self as g, ClientAppType, FrequencyInterval, Operator};
-use crate::ir::{self, AppTarget, Grant, LocationTarget, Principal, SignInFrequency, SpTarget, UserTarget};
+use crate::ir::{
+    self, AppTarget, Grant, LocationTarget, Principal, SignInFrequency, SpTarget, UserTarget,
+};
 use crate::source::Spanned;
 
 pub fn emit(set: &ir::PolicySet) -> Vec<g::Policy> {
@@ -37,10 +39,17 @@ pub fn emit_policy(p: &ir::Policy) -> g::Policy {
 }
 
 fn guests(gs: &ir::Guests) -> g::GuestsOrExternalUsers {
-    let types: Vec<ir::GuestType> =
-        if gs.types.is_empty() { ir::GuestType::ALL.to_vec() } else { gs.types.iter().copied().collect() };
+    let types: Vec<ir::GuestType> = if gs.types.is_empty() {
+        ir::GuestType::ALL.to_vec()
+    } else {
+        gs.types.iter().copied().collect()
+    };
     g::GuestsOrExternalUsers {
-        guest_or_external_user_types: types.iter().map(|t| t.graph()).collect::<Vec<_>>().join(","),
+        guest_or_external_user_types: types
+            .iter()
+            .map(|t| t.graph())
+            .collect::<Vec<_>>()
+            .join(","),
         external_tenants: Some(if gs.tenants.is_empty() {
             g::ExternalTenants::all()
         } else {
@@ -53,9 +62,17 @@ fn users(p: &ir::Policy) -> g::Users {
     let mut u = g::Users::default();
     for (list, include) in [(&p.include_users, true), (&p.exclude_users, false)] {
         let (users, groups, roles) = if include {
-            (&mut u.include_users, &mut u.include_groups, &mut u.include_roles)
+            (
+                &mut u.include_users,
+                &mut u.include_groups,
+                &mut u.include_roles,
+            )
         } else {
-            (&mut u.exclude_users, &mut u.exclude_groups, &mut u.exclude_roles)
+            (
+                &mut u.exclude_users,
+                &mut u.exclude_groups,
+                &mut u.exclude_roles,
+            )
         };
         let mut guest_obj: Option<g::GuestsOrExternalUsers> = None;
         for t in list {
@@ -89,7 +106,9 @@ fn apps(p: &ir::Policy) -> g::Applications {
             AppTarget::None => a.include_applications.push("None".into()),
             AppTarget::Keyword(k) | AppTarget::App(k) => a.include_applications.push(k.clone()),
             AppTarget::Action(u) => a.include_user_actions.push(u.clone()),
-            AppTarget::Context(c) => a.include_authentication_context_class_references.push(c.clone()),
+            AppTarget::Context(c) => a
+                .include_authentication_context_class_references
+                .push(c.clone()),
         }
     }
     for t in &p.exclude_apps {
@@ -100,13 +119,17 @@ fn apps(p: &ir::Policy) -> g::Applications {
     a.include_applications = sorted(a.include_applications);
     a.exclude_applications = sorted(a.exclude_applications);
     a.include_user_actions = sorted(a.include_user_actions);
-    a.include_authentication_context_class_references = sorted(a.include_authentication_context_class_references);
+    a.include_authentication_context_class_references =
+        sorted(a.include_authentication_context_class_references);
     a.application_filter = p.app_filter.as_ref().map(filter);
     a
 }
 
 fn filter(f: &ir::FilterRule) -> g::Filter {
-    g::Filter { mode: f.mode, rule: f.rule.node.clone() }
+    g::Filter {
+        mode: f.mode,
+        rule: f.rule.node.clone(),
+    }
 }
 
 fn location(l: &LocationTarget) -> String {
@@ -140,7 +163,10 @@ fn conditions(p: &ir::Policy) -> g::Conditions {
     }
     g::Conditions {
         users: Some(if workload {
-            g::Users { include_users: vec!["None".into()], ..Default::default() }
+            g::Users {
+                include_users: vec!["None".into()],
+                ..Default::default()
+            }
         } else {
             users(p)
         }),
@@ -151,15 +177,31 @@ fn conditions(p: &ir::Policy) -> g::Conditions {
             service_principal_filter: None,
         }),
         client_app_types,
-        platforms: (!p.include_platforms.is_empty() || !p.exclude_platforms.is_empty()).then(|| g::Platforms {
-            include_platforms: enums(&p.include_platforms),
-            exclude_platforms: enums(&p.exclude_platforms),
+        platforms: (!p.include_platforms.is_empty() || !p.exclude_platforms.is_empty()).then(
+            || g::Platforms {
+                include_platforms: enums(&p.include_platforms),
+                exclude_platforms: enums(&p.exclude_platforms),
+            },
+        ),
+        locations: (!p.include_locations.is_empty() || !p.exclude_locations.is_empty()).then(
+            || g::Locations {
+                include_locations: sorted(
+                    p.include_locations
+                        .iter()
+                        .map(|l| location(&l.node))
+                        .collect(),
+                ),
+                exclude_locations: sorted(
+                    p.exclude_locations
+                        .iter()
+                        .map(|l| location(&l.node))
+                        .collect(),
+                ),
+            },
+        ),
+        devices: p.device_filter.as_ref().map(|f| g::Devices {
+            device_filter: Some(filter(f)),
         }),
-        locations: (!p.include_locations.is_empty() || !p.exclude_locations.is_empty()).then(|| g::Locations {
-            include_locations: sorted(p.include_locations.iter().map(|l| location(&l.node)).collect()),
-            exclude_locations: sorted(p.exclude_locations.iter().map(|l| location(&l.node)).collect()),
-        }),
-        devices: p.device_filter.as_ref().map(|f| g::Devices { device_filter: Some(filter(f)) }),
         sign_in_risk_levels: enums(&p.sign_in_risk),
         user_risk_levels: enums(&p.user_risk),
         service_principal_risk_levels: enums(&p.service_principal_risk),
@@ -184,14 +226,21 @@ fn grant(p: &ir::Policy) -> Option<g::GrantControls> {
             built_in_controls: vec![g::BuiltInControl::Block],
             ..Default::default()
         },
-        Grant::Controls { operator, builtins, strength, terms } => {
+        Grant::Controls {
+            operator,
+            builtins,
+            strength,
+            terms,
+        } => {
             let count = builtins.len() + terms.len() + usize::from(strength.is_some());
             g::GrantControls {
                 operator: if count > 1 { *operator } else { Operator::Or },
                 built_in_controls: builtins.iter().map(|b| b.node).collect(),
                 custom_authentication_factors: Vec::new(),
                 terms_of_use: sorted(terms.iter().map(|t| t.node.clone()).collect()),
-                authentication_strength: strength.as_ref().map(|s| g::StrengthRef { id: s.node.clone() }),
+                authentication_strength: strength
+                    .as_ref()
+                    .map(|s| g::StrengthRef { id: s.node.clone() }),
             }
         }
     })
@@ -204,10 +253,10 @@ fn session(s: &ir::Session) -> Option<g::SessionControls> {
     let enabled = |x: Option<_>| x.map(|_| g::Enabled { is_enabled: true });
     Some(g::SessionControls {
         application_enforced_restrictions: enabled(s.app_enforced_restrictions),
-        cloud_app_security: s
-            .cloud_app_security
-            .as_ref()
-            .map(|c| g::CloudAppSecurity { is_enabled: true, cloud_app_security_type: c.node }),
+        cloud_app_security: s.cloud_app_security.as_ref().map(|c| g::CloudAppSecurity {
+            is_enabled: true,
+            cloud_app_security_type: c.node,
+        }),
         sign_in_frequency: s.sign_in_frequency.as_ref().map(|f| match f.node {
             SignInFrequency::Every => g::SignInFrequency {
                 is_enabled: true,
@@ -224,9 +273,15 @@ fn session(s: &ir::Session) -> Option<g::SessionControls> {
                 authentication_type: None,
             },
         }),
-        persistent_browser: s.persistent_browser.as_ref().map(|m| g::PersistentBrowser { is_enabled: true, mode: m.node }),
+        persistent_browser: s.persistent_browser.as_ref().map(|m| g::PersistentBrowser {
+            is_enabled: true,
+            mode: m.node,
+        }),
         secure_sign_in_session: enabled(s.token_protection),
-        continuous_access_evaluation: s.cae.as_ref().map(|c| g::ContinuousAccessEvaluation { mode: c.node }),
+        continuous_access_evaluation: s
+            .cae
+            .as_ref()
+            .map(|c| g::ContinuousAccessEvaluation { mode: c.node }),
         disable_resilience_defaults: s.no_resilience_defaults.is_some(),
     })
 }

@@ -4,8 +4,8 @@
 //! In: built by `check` from the AST. Out: read by `check`'s rules, by `emit`, and by what-if.
 
 use crate::graph::model::{
-    BuiltInControl, CaeMode, ClientAppType, CloudAppSecurityType, FilterMode, FrequencyUnit, Operator,
-    PersistentBrowserMode, Platform, PolicyState, RiskLevel,
+    BuiltInControl, CaeMode, ClientAppType, CloudAppSecurityType, FilterMode, FrequencyUnit,
+    Operator, PersistentBrowserMode, Platform, PolicyState, RiskLevel,
 };
 use crate::source::{Span, Spanned};
 use std::collections::BTreeSet;
@@ -17,6 +17,19 @@ pub struct PolicySet {
     pub emergency: Vec<Spanned<Principal>>,
     /// Ids of named locations declared (or locked) as trusted.
     pub trusted_locations: BTreeSet<String>,
+    /// The `scenario` blocks, for `capol test`.
+    pub scenarios: Vec<Scenario>,
+    /// Declared names by id, for readable what-if messages.
+    pub names_by_id: std::collections::BTreeMap<String, String>,
+}
+
+/// One sign-in and what must happen to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    pub name: Spanned<String>,
+    pub sign_in: crate::whatif::SignIn,
+    pub expects: Vec<Spanned<crate::whatif::Expectation>>,
+    pub span: Span,
 }
 
 /// A user-side principal.

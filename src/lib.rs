@@ -4,14 +4,22 @@
 //! .capol text ──parse──▶ ast::File ──check──▶ ir::PolicySet ──emit──▶ graph::model::Policy ──▶ JSON
 //! ```
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod deploy;
 pub mod diag;
 pub mod driver;
 pub mod emit;
+pub mod filter;
+pub mod fmt;
 pub mod graph;
+pub mod import;
 pub mod ir;
 pub mod source;
-pub mod syntax;
 pub mod symbols;
+pub mod syntax;
+pub mod whatif;

@@ -23,13 +23,21 @@ impl Span {
     }
     /// The smallest span that covers both.
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
     /// A sub-span, given byte offsets relative to this span's start.
     pub fn sub(self, start: usize, end: usize) -> Span {
         let s = (self.start + start).min(self.end);
         let e = (self.start + end).clamp(s, self.end);
-        Span { file: self.file, start: s, end: e }
+        Span {
+            file: self.file,
+            start: s,
+            end: e,
+        }
     }
 }
 
@@ -75,7 +83,11 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { name: name.into(), text, line_starts }
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -86,7 +98,11 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(offset - start);
+        let col = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
         (line + 1, col + 1)
     }
 
@@ -115,7 +131,10 @@ impl SourceMap {
         self.files.get(id.0 as usize)
     }
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
     pub fn len(&self) -> usize {
         self.files.len()

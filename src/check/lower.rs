@@ -7,7 +7,10 @@ use super::values::{self, lookup};
 use crate::ast::{self, Clause, Control, GrantOp, Ref, Target, TargetKind, TargetValue};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::model::{BuiltInControl, FilterMode, FrequencyUnit, Operator};
-use crate::ir::{self, AppTarget, Grant, Guests, LocationTarget, Principal, SignInFrequency, SpTarget, UserTarget};
+use crate::ir::{
+    self, AppTarget, Grant, Guests, LocationTarget, Principal, SignInFrequency, SpTarget,
+    UserTarget,
+};
 use crate::source::{Span, Spanned};
 use crate::symbols::Kind;
 
@@ -41,11 +44,19 @@ impl Lowerer<'_, '_> {
         let mut controls_written: Option<Span> = None;
         let mut resources_written: Option<Span> = None;
         for clause in &p.clauses {
-            if matches!(clause.node, Clause::Block | Clause::Require(_) | Clause::Session(_)) {
+            if matches!(
+                clause.node,
+                Clause::Block | Clause::Require(_) | Clause::Session(_)
+            ) {
                 controls_written.get_or_insert(clause.span);
             }
             if let Clause::For(ts) = &clause.node {
-                let resource = |t: &&Target| matches!(t.kind.node, TargetKind::App | TargetKind::Action | TargetKind::Context);
+                let resource = |t: &&Target| {
+                    matches!(
+                        t.kind.node,
+                        TargetKind::App | TargetKind::Action | TargetKind::Context
+                    )
+                };
                 if let Some(t) = ts.iter().find(resource) {
                     resources_written.get_or_insert(t.span);
                 }
@@ -58,7 +69,11 @@ impl Lowerer<'_, '_> {
             };
             if let Some(key) = single {
                 if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
-                    let what = if key == "grant" { "grant clause (`block` or `require`)" } else { key };
+                    let what = if key == "grant" {
+                        "grant clause (`block` or `require`)"
+                    } else {
+                        key
+                    };
                     self.diags.push(
                         Diagnostic::new("E0105", format!("a policy takes one {what}"))
                             .at(clause.span, "a second one here")
@@ -85,7 +100,7 @@ impl Lowerer<'_, '_> {
                 }
                 Clause::Session(items) => {
                     for item in items {
-                        self.session(&mut out.session, item);
+                        self.session_item(&mut out.session, item);
                     }
                 }
                 Clause::Mode(m) => {
@@ -100,12 +115,21 @@ impl Lowerer<'_, '_> {
         // A grant or session clause that did not lower has been reported already: keep an empty
         // grant in its place so that the policy is not also reported as having none (E0204).
         if let (Some(span), None, true) = (controls_written, &out.grant, out.session.is_empty()) {
-            let empty = Grant::Controls { operator: Operator::Or, builtins: Vec::new(), strength: None, terms: Vec::new() };
+            let empty = Grant::Controls {
+                operator: Operator::Or,
+                builtins: Vec::new(),
+                strength: None,
+                terms: Vec::new(),
+            };
             out.grant = Some(Spanned::new(empty, span));
         }
         // Likewise an app, action or context that did not resolve: keep `None` (no app) in its
         // place so that the policy is not also reported as targeting no resources (E0203).
-        if let (Some(span), true, None) = (resources_written, out.include_apps.is_empty(), &out.app_filter) {
+        if let (Some(span), true, None) = (
+            resources_written,
+            out.include_apps.is_empty(),
+            &out.app_filter,
+        ) {
             out.include_apps.push(Spanned::new(AppTarget::None, span));
         }
         out
@@ -114,7 +138,9 @@ impl Lowerer<'_, '_> {
     fn misplaced(&mut self, t: &Target, side: Side) {
         let kind = t.kind.node;
         let right = match kind {
-            TargetKind::Platform | TargetKind::Location | TargetKind::Device => "`when` or `exclude`",
+            TargetKind::Platform | TargetKind::Location | TargetKind::Device => {
+                "`when` or `exclude`"
+            }
             TargetKind::Client
             | TargetKind::SignInRisk
             | TargetKind::UserRisk
@@ -126,9 +152,16 @@ impl Lowerer<'_, '_> {
             _ => "`for` or `exclude`",
         };
         self.diags.push(
-            Diagnostic::new("E0108", format!("`{}` cannot stand in a `{}` clause", kind.word(), side.word()))
-                .at(t.span, format!("not allowed after `{}`", side.word()))
-                .help(format!("`{}` belongs in {right}", kind.word())),
+            Diagnostic::new(
+                "E0108",
+                format!(
+                    "`{}` cannot stand in a `{}` clause",
+                    kind.word(),
+                    side.word()
+                ),
+            )
+            .at(t.span, format!("not allowed after `{}`", side.word()))
+            .help(format!("`{}` belongs in {right}", kind.word())),
         );
     }
 
@@ -140,9 +173,11 @@ impl Lowerer<'_, '_> {
             let kind = t.kind.node;
             let value = &t.value;
             let allowed = match kind {
-                TargetKind::User | TargetKind::Group | TargetKind::Role | TargetKind::Guests | TargetKind::Tenant => {
-                    side != Side::When
-                }
+                TargetKind::User
+                | TargetKind::Group
+                | TargetKind::Role
+                | TargetKind::Guests
+                | TargetKind::Tenant => side != Side::When,
                 TargetKind::App | TargetKind::ServicePrincipal => side != Side::When,
                 TargetKind::Action | TargetKind::Context => side == Side::For,
                 TargetKind::Platform | TargetKind::Location => side != Side::For,
@@ -161,26 +196,48 @@ impl Lowerer<'_, '_> {
             }
             let include = side != Side::Exclude;
             match (kind, value) {
-                (TargetKind::User, TargetValue::All) => self.push_user(p, include, UserTarget::All, span),
-                (TargetKind::App, TargetValue::All) => self.push_app(p, include, AppTarget::All, span),
+                (TargetKind::User, TargetValue::All) => {
+                    self.push_user(p, include, UserTarget::All, span)
+                }
+                (TargetKind::App, TargetValue::All) => {
+                    self.push_app(p, include, AppTarget::All, span)
+                }
                 (TargetKind::ServicePrincipal, TargetValue::All) => {
-                    let list = if include { &mut p.include_sps } else { &mut p.exclude_sps };
+                    let list = if include {
+                        &mut p.include_sps
+                    } else {
+                        &mut p.exclude_sps
+                    };
                     list.push(Spanned::new(SpTarget::All, span));
                 }
                 (_, TargetValue::All) => self.bad_all(t),
                 (TargetKind::App, TargetValue::Filter(rule)) => {
-                    let mode = if include { FilterMode::Include } else { FilterMode::Exclude };
+                    let mode = if include {
+                        FilterMode::Include
+                    } else {
+                        FilterMode::Exclude
+                    };
                     if let Some(prev) = &p.app_filter {
                         self.duplicate_filter("apps", span, prev.rule.span);
                     }
-                    p.app_filter = Some(ir::FilterRule { mode, rule: rule.clone() });
+                    p.app_filter = Some(ir::FilterRule {
+                        mode,
+                        rule: rule.clone(),
+                    });
                 }
                 (TargetKind::Device, TargetValue::Filter(rule)) => {
-                    let mode = if include { FilterMode::Include } else { FilterMode::Exclude };
+                    let mode = if include {
+                        FilterMode::Include
+                    } else {
+                        FilterMode::Exclude
+                    };
                     if let Some(prev) = &p.device_filter {
                         self.duplicate_filter("devices", span, prev.rule.span);
                     }
-                    p.device_filter = Some(ir::FilterRule { mode, rule: rule.clone() });
+                    p.device_filter = Some(ir::FilterRule {
+                        mode,
+                        rule: rule.clone(),
+                    });
                 }
                 (_, TargetValue::Filter(_)) => {
                     self.diags.push(
@@ -194,16 +251,24 @@ impl Lowerer<'_, '_> {
                     last_guests = Some((self.user_list(p, include).len() - 1, include));
                 }
                 (TargetKind::Guests, TargetValue::Ref(r)) => {
-                    let Some(gt) = lookup(values::GUEST_TYPES, "guest type", r, self.diags) else { continue };
-                    let continues = !t.kind_written || last_guests.is_some_and(|(_, inc)| inc == include);
+                    let Some(gt) = lookup(values::GUEST_TYPES, "guest type", r, self.diags) else {
+                        continue;
+                    };
+                    let continues =
+                        !t.kind_written || last_guests.is_some_and(|(_, inc)| inc == include);
                     match last_guests.filter(|_| continues) {
                         Some((i, inc)) if inc == include => {
-                            if let Some(UserTarget::Guests(g)) = self.user_list(p, include).get_mut(i).map(|s| &mut s.node) {
+                            if let Some(UserTarget::Guests(g)) =
+                                self.user_list(p, include).get_mut(i).map(|s| &mut s.node)
+                            {
                                 g.types.insert(gt);
                             }
                         }
                         _ => {
-                            let g = Guests { types: [gt].into_iter().collect(), tenants: Vec::new() };
+                            let g = Guests {
+                                types: [gt].into_iter().collect(),
+                                tenants: Vec::new(),
+                            };
                             self.push_user(p, include, UserTarget::Guests(g), span);
                             last_guests = Some((self.user_list(p, include).len() - 1, include));
                         }
@@ -218,9 +283,12 @@ impl Lowerer<'_, '_> {
                         }
                         _ => {
                             self.diags.push(
-                                Diagnostic::new("E0106", format!("`{}` is not a tenant id", r.text()))
-                                    .at(r.span, "expected a tenant id (GUID)")
-                                    .help("external tenants are written by tenant id"),
+                                Diagnostic::new(
+                                    "E0106",
+                                    format!("`{}` is not a tenant id", r.text()),
+                                )
+                                .at(r.span, "expected a tenant id (GUID)")
+                                .help("external tenants are written by tenant id"),
                             );
                             continue;
                         }
@@ -233,14 +301,19 @@ impl Lowerer<'_, '_> {
                         );
                         continue;
                     };
-                    if let Some(UserTarget::Guests(g)) = self.user_list(p, inc).get_mut(i).map(|s| &mut s.node) {
+                    if let Some(UserTarget::Guests(g)) =
+                        self.user_list(p, inc).get_mut(i).map(|s| &mut s.node)
+                    {
                         g.tenants.push(id);
                     }
                 }
                 (_, TargetValue::Nothing) => {
                     self.diags.push(
                         Diagnostic::new("E0001", format!("`{}` needs a value", kind.word()))
-                            .at(span, format!("expected {} after `{}`", what_value(kind), kind.word()))
+                            .at(
+                                span,
+                                format!("expected {} after `{}`", what_value(kind), kind.word()),
+                            )
                             .help(format!("for example `{} {}`", kind.word(), example(kind))),
                     );
                 }
@@ -249,8 +322,16 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn user_list<'p>(&self, p: &'p mut ir::Policy, include: bool) -> &'p mut Vec<Spanned<UserTarget>> {
-        if include { &mut p.include_users } else { &mut p.exclude_users }
+    fn user_list<'p>(
+        &self,
+        p: &'p mut ir::Policy,
+        include: bool,
+    ) -> &'p mut Vec<Spanned<UserTarget>> {
+        if include {
+            &mut p.include_users
+        } else {
+            &mut p.exclude_users
+        }
     }
 
     fn push_user(&mut self, p: &mut ir::Policy, include: bool, u: UserTarget, span: Span) {
@@ -261,7 +342,11 @@ impl Lowerer<'_, '_> {
     }
 
     fn push_app(&mut self, p: &mut ir::Policy, include: bool, a: AppTarget, span: Span) {
-        let list = if include { &mut p.include_apps } else { &mut p.exclude_apps };
+        let list = if include {
+            &mut p.include_apps
+        } else {
+            &mut p.exclude_apps
+        };
         if !list.iter().any(|x| x.node == a) {
             list.push(Spanned::new(a, span));
         }
@@ -269,13 +354,19 @@ impl Lowerer<'_, '_> {
 
     fn bad_all(&mut self, t: &Target) {
         self.diags.push(
-            Diagnostic::new("E0106", format!("`all {}` is not a target", t.kind.node.plural()))
-                .at(t.span, "not one of `all users`, `all apps`, `all service-principals`")
-                .help(match t.kind.node {
-                    TargetKind::Location => "write `location any`",
-                    TargetKind::Platform => "write `platform any`",
-                    _ => "write `all users`, `all apps` or `all service-principals`",
-                }),
+            Diagnostic::new(
+                "E0106",
+                format!("`all {}` is not a target", t.kind.node.plural()),
+            )
+            .at(
+                t.span,
+                "not one of `all users`, `all apps`, `all service-principals`",
+            )
+            .help(match t.kind.node {
+                TargetKind::Location => "write `location any`",
+                TargetKind::Platform => "write `platform any`",
+                _ => "write `all users`, `all apps` or `all service-principals`",
+            }),
         );
     }
 
@@ -288,7 +379,15 @@ impl Lowerer<'_, '_> {
         );
     }
 
-    fn item(&mut self, p: &mut ir::Policy, kind: TargetKind, r: &Spanned<Ref>, include: bool, side: Side, span: Span) {
+    fn item(
+        &mut self,
+        p: &mut ir::Policy,
+        kind: TargetKind,
+        r: &Spanned<Ref>,
+        include: bool,
+        side: Side,
+        span: Span,
+    ) {
         let _ = side;
         let word = r.ident();
         match kind {
@@ -304,14 +403,26 @@ impl Lowerer<'_, '_> {
                 self.push_user(p, include, u, span);
             }
             TargetKind::Group | TargetKind::Role => {
-                let k = if kind == TargetKind::Group { Kind::Group } else { Kind::Role };
-                let Some(res) = self.names.resolve(k, r, self.diags) else { return };
-                let pr = if k == Kind::Group { Principal::Group(res.id) } else { Principal::Role(res.id) };
+                let k = if kind == TargetKind::Group {
+                    Kind::Group
+                } else {
+                    Kind::Role
+                };
+                let Some(res) = self.names.resolve(k, r, self.diags) else {
+                    return;
+                };
+                let pr = if k == Kind::Group {
+                    Principal::Group(res.id)
+                } else {
+                    Principal::Role(res.id)
+                };
                 self.push_user(p, include, UserTarget::Principal(pr), span);
             }
             TargetKind::App => {
                 let a = match word {
-                    Some(k @ ("Office365" | "MicrosoftAdminPortals")) => AppTarget::Keyword(k.to_string()),
+                    Some(k @ ("Office365" | "MicrosoftAdminPortals")) => {
+                        AppTarget::Keyword(k.to_string())
+                    }
                     Some("None") if include => AppTarget::None,
                     _ => match self.names.resolve(Kind::App, r, self.diags) {
                         Some(res) => AppTarget::App(res.id),
@@ -336,8 +447,14 @@ impl Lowerer<'_, '_> {
                 self.push_app(p, true, AppTarget::Context(id), span);
             }
             TargetKind::ServicePrincipal => {
-                let Some(res) = self.names.resolve(Kind::ServicePrincipal, r, self.diags) else { return };
-                let list = if include { &mut p.include_sps } else { &mut p.exclude_sps };
+                let Some(res) = self.names.resolve(Kind::ServicePrincipal, r, self.diags) else {
+                    return;
+                };
+                let list = if include {
+                    &mut p.include_sps
+                } else {
+                    &mut p.exclude_sps
+                };
                 let t = SpTarget::Sp(res.id);
                 if !list.iter().any(|x| x.node == t) {
                     list.push(Spanned::new(t, span));
@@ -345,7 +462,11 @@ impl Lowerer<'_, '_> {
             }
             TargetKind::Platform => {
                 if let Some(v) = lookup(values::PLATFORMS, "platform", r, self.diags) {
-                    let list = if include { &mut p.include_platforms } else { &mut p.exclude_platforms };
+                    let list = if include {
+                        &mut p.include_platforms
+                    } else {
+                        &mut p.exclude_platforms
+                    };
                     if !list.iter().any(|x| x.node == v) {
                         list.push(Spanned::new(v, span));
                     }
@@ -360,24 +481,50 @@ impl Lowerer<'_, '_> {
                         None => return,
                     },
                 };
-                let list = if include { &mut p.include_locations } else { &mut p.exclude_locations };
+                let list = if include {
+                    &mut p.include_locations
+                } else {
+                    &mut p.exclude_locations
+                };
                 if !list.iter().any(|x| x.node == l) {
                     list.push(Spanned::new(l, span));
                 }
             }
-            TargetKind::Client => push_enum(&mut p.client_app_types, lookup(values::CLIENTS, "client app type", r, self.diags), span),
-            TargetKind::SignInRisk => push_enum(&mut p.sign_in_risk, lookup(values::RISKS, "risk level", r, self.diags), span),
-            TargetKind::UserRisk => push_enum(&mut p.user_risk, lookup(values::RISKS, "risk level", r, self.diags), span),
-            TargetKind::ServicePrincipalRisk => {
-                push_enum(&mut p.service_principal_risk, lookup(values::RISKS, "risk level", r, self.diags), span)
-            }
-            TargetKind::InsiderRisk => {
-                push_enum(&mut p.insider_risk, lookup(values::INSIDER_RISKS, "insider risk level", r, self.diags), span)
-            }
-            TargetKind::AuthFlow => {
-                push_enum(&mut p.auth_flows, lookup(values::AUTH_FLOWS, "authentication flow", r, self.diags), span)
-            }
-            TargetKind::Guests | TargetKind::Tenant | TargetKind::Device | TargetKind::Terms | TargetKind::Strength => {}
+            TargetKind::Client => push_enum(
+                &mut p.client_app_types,
+                lookup(values::CLIENTS, "client app type", r, self.diags),
+                span,
+            ),
+            TargetKind::SignInRisk => push_enum(
+                &mut p.sign_in_risk,
+                lookup(values::RISKS, "risk level", r, self.diags),
+                span,
+            ),
+            TargetKind::UserRisk => push_enum(
+                &mut p.user_risk,
+                lookup(values::RISKS, "risk level", r, self.diags),
+                span,
+            ),
+            TargetKind::ServicePrincipalRisk => push_enum(
+                &mut p.service_principal_risk,
+                lookup(values::RISKS, "risk level", r, self.diags),
+                span,
+            ),
+            TargetKind::InsiderRisk => push_enum(
+                &mut p.insider_risk,
+                lookup(values::INSIDER_RISKS, "insider risk level", r, self.diags),
+                span,
+            ),
+            TargetKind::AuthFlow => push_enum(
+                &mut p.auth_flows,
+                lookup(values::AUTH_FLOWS, "authentication flow", r, self.diags),
+                span,
+            ),
+            TargetKind::Guests
+            | TargetKind::Tenant
+            | TargetKind::Device
+            | TargetKind::Terms
+            | TargetKind::Strength => {}
         }
     }
 
@@ -385,7 +532,11 @@ impl Lowerer<'_, '_> {
         let has_and = g.ops.iter().any(|o| o.node == GrantOp::And);
         let has_or = g.ops.iter().any(|o| o.node == GrantOp::Or);
         if has_and && has_or {
-            let first_and = g.ops.iter().find(|o| o.node == GrantOp::And).map(|o| o.span);
+            let first_and = g
+                .ops
+                .iter()
+                .find(|o| o.node == GrantOp::And)
+                .map(|o| o.span);
             let first_or = g.ops.iter().find(|o| o.node == GrantOp::Or).map(|o| o.span);
             if let (Some(a), Some(o)) = (first_and, first_or) {
                 let (first, second) = if a.start < o.start { (a, o) } else { (o, a) };
@@ -411,10 +562,13 @@ impl Lowerer<'_, '_> {
                     match lookup(values::CONTROLS, "grant control", &r, self.diags) {
                         Some(BuiltInControl::Block) => {
                             self.diags.push(
-                                Diagnostic::new("E0200", "`block` cannot be required together with other controls")
-                                    .at(c.span, "`block` stands alone")
-                                    .help("write `block` as a clause of its own, without `require`")
-                                    .note("in Entra, block access and grant access are alternatives"),
+                                Diagnostic::new(
+                                    "E0200",
+                                    "`block` cannot be required together with other controls",
+                                )
+                                .at(c.span, "`block` stands alone")
+                                .help("write `block` as a clause of its own, without `require`")
+                                .note("in Entra, block access and grant access are alternatives"),
                             );
                             ok = false;
                         }
@@ -436,10 +590,15 @@ impl Lowerer<'_, '_> {
                 Control::Strength(r) => {
                     if let Some(prev) = &strength {
                         self.diags.push(
-                            Diagnostic::new("E0105", "a policy requires at most one authentication strength")
-                                .at(c.span, "a second strength")
-                                .also(prev.span, "the first one")
-                                .help("keep one strength; a stronger one satisfies weaker requirements"),
+                            Diagnostic::new(
+                                "E0105",
+                                "a policy requires at most one authentication strength",
+                            )
+                            .at(c.span, "a second strength")
+                            .also(prev.span, "the first one")
+                            .help(
+                                "keep one strength; a stronger one satisfies weaker requirements",
+                            ),
                         );
                         ok = false;
                         continue;
@@ -459,10 +618,15 @@ impl Lowerer<'_, '_> {
                 },
             }
         }
-        ok.then_some(Grant::Controls { operator, builtins, strength, terms })
+        ok.then_some(Grant::Controls {
+            operator,
+            builtins,
+            strength,
+            terms,
+        })
     }
 
-    fn session(&mut self, s: &mut ir::Session, item: &ast::SessionItem) {
+    pub fn session_item(&mut self, s: &mut ir::Session, item: &ast::SessionItem) {
         let name = item.name.node.as_str();
         let span = item.span;
         let args: Vec<&str> = item.args.iter().map(|a| a.node.as_str()).collect();
@@ -487,7 +651,12 @@ impl Lowerer<'_, '_> {
         }
         let flag = |this: &mut Self, s: &mut Option<Span>| {
             if let Some(extra) = item.args.first() {
-                this.extra_args(name, extra.span.to(item.args.last().map(|a| a.span).unwrap_or(extra.span)));
+                this.extra_args(
+                    name,
+                    extra
+                        .span
+                        .to(item.args.last().map(|a| a.span).unwrap_or(extra.span)),
+                );
             } else {
                 *s = Some(span);
             }
@@ -499,17 +668,23 @@ impl Lowerer<'_, '_> {
                 }
             }
             "persistent-browser" => {
-                if let Some(v) = self.one_arg(item, values::PERSISTENT_BROWSER, "persistent-browser mode") {
+                if let Some(v) =
+                    self.one_arg(item, values::PERSISTENT_BROWSER, "persistent-browser mode")
+                {
                     s.persistent_browser = Some(Spanned::new(v, span));
                 }
             }
             "cloud-app-security" => {
-                if let Some(v) = self.one_arg(item, values::CLOUD_APP_SECURITY, "cloud-app-security mode") {
+                if let Some(v) =
+                    self.one_arg(item, values::CLOUD_APP_SECURITY, "cloud-app-security mode")
+                {
                     s.cloud_app_security = Some(Spanned::new(v, span));
                 }
             }
             "cae" => {
-                if let Some(v) = self.one_arg(item, values::CAE, "continuous access evaluation mode") {
+                if let Some(v) =
+                    self.one_arg(item, values::CAE, "continuous access evaluation mode")
+                {
                     s.cae = Some(Spanned::new(v, span));
                 }
             }
@@ -535,15 +710,28 @@ impl Lowerer<'_, '_> {
         );
     }
 
-    fn one_arg<T: Copy>(&mut self, item: &ast::SessionItem, table: &[(&'static str, T)], what: &str) -> Option<T> {
+    fn one_arg<T: Copy>(
+        &mut self,
+        item: &ast::SessionItem,
+        table: &[(&'static str, T)],
+        what: &str,
+    ) -> Option<T> {
         match item.args.as_slice() {
-            [one] => lookup(table, what, &Spanned::new(Ref::Ident(one.node.clone()), one.span), self.diags),
+            [one] => lookup(
+                table,
+                what,
+                &Spanned::new(Ref::Ident(one.node.clone()), one.span),
+                self.diags,
+            ),
             [] => {
                 let choices: Vec<String> = table.iter().map(|(w, _)| format!("`{w}`")).collect();
                 self.diags.push(
-                    Diagnostic::new("E0106", format!("session control `{}` needs a value", item.name.node))
-                        .at(item.span, format!("expected a {what}"))
-                        .help(format!("write one of {}", choices.join(", "))),
+                    Diagnostic::new(
+                        "E0106",
+                        format!("session control `{}` needs a value", item.name.node),
+                    )
+                    .at(item.span, format!("expected a {what}"))
+                    .help(format!("write one of {}", choices.join(", "))),
                 );
                 None
             }
@@ -555,7 +743,11 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn sign_in_frequency(&mut self, item: &ast::SessionItem, args: &[&str]) -> Option<SignInFrequency> {
+    fn sign_in_frequency(
+        &mut self,
+        item: &ast::SessionItem,
+        args: &[&str],
+    ) -> Option<SignInFrequency> {
         let bad = |this: &mut Self, span: Span, label: &str| {
             this.diags.push(
                 Diagnostic::new("E0110", "malformed sign-in frequency")
@@ -585,7 +777,11 @@ impl Lowerer<'_, '_> {
                 Some(SignInFrequency::Time(value, unit))
             }
             _ => {
-                bad(self, item.span, "expected a number and `hours` / `days`, or `every-time`");
+                bad(
+                    self,
+                    item.span,
+                    "expected a number and `hours` / `days`, or `every-time`",
+                );
                 None
             }
         }
@@ -593,10 +789,10 @@ impl Lowerer<'_, '_> {
 }
 
 fn push_enum<T: PartialEq>(list: &mut Vec<Spanned<T>>, v: Option<T>, span: Span) {
-    if let Some(v) = v {
-        if !list.iter().any(|x| x.node == v) {
-            list.push(Spanned::new(v, span));
-        }
+    if let Some(v) = v
+        && !list.iter().any(|x| x.node == v)
+    {
+        list.push(Spanned::new(v, span));
     }
 }
 
@@ -605,7 +801,9 @@ fn what_value(kind: TargetKind) -> &'static str {
         TargetKind::Platform => "a platform",
         TargetKind::Location => "a location",
         TargetKind::Client => "a client app type",
-        TargetKind::SignInRisk | TargetKind::UserRisk | TargetKind::ServicePrincipalRisk => "a risk level",
+        TargetKind::SignInRisk | TargetKind::UserRisk | TargetKind::ServicePrincipalRisk => {
+            "a risk level"
+        }
         TargetKind::InsiderRisk => "an insider risk level",
         TargetKind::AuthFlow => "an authentication flow",
         TargetKind::Action => "a user action",

@@ -4,10 +4,12 @@
 //! combination rules (`rules`), and the safety rules that protect emergency access (`safety`).
 //! Nothing stops at the first problem: a typo in one policy never hides a problem in the next.
 
+mod filters;
 mod lower;
 pub mod names;
 mod rules;
 mod safety;
+mod scenario;
 #[cfg(test)]
 mod tests;
 pub mod values;
@@ -61,10 +63,14 @@ pub fn check(
             set.trusted_locations.insert(g.clone());
         }
     }
-    if let Some(l) = lock {
-        if let Some(m) = l.entries.get(&Kind::Location) {
-            set.trusted_locations.extend(m.values().filter(|e| e.trusted == Some(true)).map(|e| e.id.clone()));
-        }
+    if let Some(l) = lock
+        && let Some(m) = l.entries.get(&Kind::Location)
+    {
+        set.trusted_locations.extend(
+            m.values()
+                .filter(|e| e.trusted == Some(true))
+                .map(|e| e.id.clone()),
+        );
     }
 
     // Emergency principals.
@@ -74,15 +80,25 @@ pub fn check(
             let kind = e.kind.node;
             if !matches!(kind, Kind::User | Kind::Group) {
                 diags.push(
-                    Diagnostic::new("E0106", format!("an emergency principal is a user or a group, not {}", kind.article()))
-                        .at(e.kind.span, "not a user or group")
-                        .help("write `emergency group BreakGlass` or `emergency user Emergency1`"),
+                    Diagnostic::new(
+                        "E0106",
+                        format!(
+                            "an emergency principal is a user or a group, not {}",
+                            kind.article()
+                        ),
+                    )
+                    .at(e.kind.span, "not a user or group")
+                    .help("write `emergency group BreakGlass` or `emergency user Emergency1`"),
                 );
                 continue;
             }
             for p in &e.principals {
                 if let Some(res) = names.resolve(kind, p, &mut diags) {
-                    let pr = if kind == Kind::User { Principal::User(res.id) } else { Principal::Group(res.id) };
+                    let pr = if kind == Kind::User {
+                        Principal::User(res.id)
+                    } else {
+                        Principal::Group(res.id)
+                    };
                     set.emergency.push(Spanned::new(pr, p.span));
                 }
             }
@@ -105,7 +121,10 @@ pub fn check(
             let display_name = match &p.name {
                 Some(n) => n.clone(),
                 None => {
-                    let stem = sources.get(file.file).map(|f| f.stem().to_string()).unwrap_or_default();
+                    let stem = sources
+                        .get(file.file)
+                        .map(|f| f.stem().to_string())
+                        .unwrap_or_default();
                     let span = p.clauses.first().map(|c| c.span).unwrap_or(p.span);
                     Spanned::new(stem, span)
                 }
@@ -131,7 +150,10 @@ pub fn check(
             } else {
                 by_name.insert(display_name.node.clone(), display_name.span);
             }
-            let mut lowerer = lower::Lowerer { names: &names, diags: &mut diags };
+            let mut lowerer = lower::Lowerer {
+                names: &names,
+                diags: &mut diags,
+            };
             let policy = lowerer.policy(p, display_name);
             set.policies.push(policy);
         }
@@ -140,12 +162,40 @@ pub fn check(
     for p in &mut set.policies {
         rules::defaults(p);
     }
+
+    // Scenarios, once every policy name is known.
+    let policy_names: std::collections::HashSet<String> = set
+        .policies
+        .iter()
+        .map(|p| p.display_name.node.clone())
+        .collect();
+    for file in files {
+        for item in &file.items {
+            let Item::Scenario(s) = item else { continue };
+            let mut l = scenario::ScenarioLowerer {
+                names: &names,
+                diags: &mut diags,
+                policy_names: &policy_names,
+            };
+            let sc = l.scenario(s);
+            set.scenarios.push(sc);
+        }
+    }
+    for kind in Kind::ALL {
+        for (name, d) in names.declared_of(kind) {
+            if let Ref::Guid(g) = &d.value {
+                set.names_by_id.insert(g.clone(), name.clone());
+            }
+        }
+    }
     for p in &set.policies {
         rules::check(p, opts, &mut diags);
+        filters::check(p, sources, &mut diags);
         safety::check(p, &set, &mut diags);
     }
     safety::check_emergency_declared(&set, &mut diags);
-    set.policies.sort_by(|a, b| a.display_name.node.cmp(&b.display_name.node));
+    set.policies
+        .sort_by(|a, b| a.display_name.node.cmp(&b.display_name.node));
     diags.sort();
     (set, diags)
 }

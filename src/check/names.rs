@@ -38,28 +38,43 @@ impl<'l> Names<'l> {
         let mut declared: HashMap<(Kind, String), Declared> = HashMap::new();
         for file in files {
             for item in &file.items {
-                let ast::Item::Declaration(d) = item else { continue };
+                let ast::Item::Declaration(d) = item else {
+                    continue;
+                };
                 let key = (d.kind.node, d.name.text().to_string());
                 if let Some(prev) = declared.get(&key) {
                     diags.push(
-                        Diagnostic::new("E0103", format!("{} `{}` is declared twice", d.kind.node, d.name.text()))
-                            .at(d.name.span, "declared again here")
-                            .also(prev.span, "first declared here")
-                            .help("keep one declaration and remove the other"),
+                        Diagnostic::new(
+                            "E0103",
+                            format!("{} `{}` is declared twice", d.kind.node, d.name.text()),
+                        )
+                        .at(d.name.span, "declared again here")
+                        .also(prev.span, "first declared here")
+                        .help("keep one declaration and remove the other"),
                     );
                     continue;
                 }
                 if d.trusted.is_some() && d.kind.node != Kind::Location {
                     diags.push(
-                        Diagnostic::new("E0106", format!("only a location can be `trusted`, not {}", d.kind.node.article()))
-                            .at(d.trusted.map(|t| t).unwrap_or(d.span), "`trusted` does not apply here")
-                            .help("remove `trusted`"),
+                        Diagnostic::new(
+                            "E0106",
+                            format!(
+                                "only a location can be `trusted`, not {}",
+                                d.kind.node.article()
+                            ),
+                        )
+                        .at(d.trusted.unwrap_or(d.span), "`trusted` does not apply here")
+                        .help("remove `trusted`"),
                     );
                 }
                 check_declared_value(d, diags);
                 declared.insert(
                     key,
-                    Declared { value: d.value.node.clone(), trusted: d.trusted.is_some(), span: d.name.span },
+                    Declared {
+                        value: d.value.node.clone(),
+                        trusted: d.trusted.is_some(),
+                        span: d.name.span,
+                    },
                 );
             }
         }
@@ -67,9 +82,19 @@ impl<'l> Names<'l> {
     }
 
     /// Resolve `r` as a `kind`. Reports and returns `None` when it cannot be resolved.
-    pub fn resolve(&self, kind: Kind, r: &Spanned<Ref>, diags: &mut Diagnostics) -> Option<Resolved> {
+    pub fn resolve(
+        &self,
+        kind: Kind,
+        r: &Spanned<Ref>,
+        diags: &mut Diagnostics,
+    ) -> Option<Resolved> {
         match &r.node {
-            Ref::Guid(g) => return Some(Resolved { id: g.clone(), trusted: self.locked_trust(kind, g) }),
+            Ref::Guid(g) => {
+                return Some(Resolved {
+                    id: g.clone(),
+                    trusted: self.locked_trust(kind, g),
+                });
+            }
             Ref::BadGuid(g) => {
                 diags.push(bad_guid(g, r.span));
                 return None;
@@ -80,15 +105,24 @@ impl<'l> Names<'l> {
         let name = r.text();
         if let Some(d) = self.declared.get(&(kind, name.to_string())) {
             return match &d.value {
-                Ref::Guid(g) => Some(Resolved { id: g.clone(), trusted: d.trusted || self.locked_trust(kind, g) }),
+                Ref::Guid(g) => Some(Resolved {
+                    id: g.clone(),
+                    trusted: d.trusted || self.locked_trust(kind, g),
+                }),
                 Ref::Upn(upn) => self.resolve_upn(kind, upn, r.span, diags),
-                Ref::Ident(v) if kind == Kind::Context && is_context(v) => Some(Resolved { id: v.clone(), trusted: false }),
+                Ref::Ident(v) if kind == Kind::Context && is_context(v) => Some(Resolved {
+                    id: v.clone(),
+                    trusted: false,
+                }),
                 // A bad declared value was reported at the declaration.
                 _ => None,
             };
         }
         if let Some(e) = self.lock.and_then(|l| l.get(kind, name)) {
-            return Some(Resolved { id: e.id.clone(), trusted: e.trusted.unwrap_or(false) });
+            return Some(Resolved {
+                id: e.id.clone(),
+                trusted: e.trusted.unwrap_or(false),
+            });
         }
         if let Some(id) = builtin(kind, name) {
             return Some(Resolved { id, trusted: false });
@@ -100,21 +134,38 @@ impl<'l> Names<'l> {
     fn locked_trust(&self, kind: Kind, id: &str) -> bool {
         kind == Kind::Location
             && (self.lock.is_some_and(|l| {
-                l.entries.get(&Kind::Location).is_some_and(|m| m.values().any(|e| e.id == id && e.trusted == Some(true)))
-            }) || self.declared.iter().any(|((k, _), d)| *k == Kind::Location && d.trusted && d.value.text() == id))
+                l.entries
+                    .get(&Kind::Location)
+                    .is_some_and(|m| m.values().any(|e| e.id == id && e.trusted == Some(true)))
+            }) || self
+                .declared
+                .iter()
+                .any(|((k, _), d)| *k == Kind::Location && d.trusted && d.value.text() == id))
     }
 
-    fn resolve_upn(&self, kind: Kind, upn: &str, span: Span, diags: &mut Diagnostics) -> Option<Resolved> {
+    fn resolve_upn(
+        &self,
+        kind: Kind,
+        upn: &str,
+        span: Span,
+        diags: &mut Diagnostics,
+    ) -> Option<Resolved> {
         if kind != Kind::User {
             diags.push(
-                Diagnostic::new("E0101", format!("`{upn}` is a user principal name, not {}", kind.article()))
-                    .at(span, format!("expected {}", kind.article()))
-                    .help("only users are written by UPN"),
+                Diagnostic::new(
+                    "E0101",
+                    format!("`{upn}` is a user principal name, not {}", kind.article()),
+                )
+                .at(span, format!("expected {}", kind.article()))
+                .help("only users are written by UPN"),
             );
             return None;
         }
         if let Some(e) = self.lock.and_then(|l| l.get(Kind::User, upn)) {
-            return Some(Resolved { id: e.id.clone(), trusted: false });
+            return Some(Resolved {
+                id: e.id.clone(),
+                trusted: false,
+            });
         }
         diags.push(
             Diagnostic::new("E0107", format!("user `{upn}` has no object id yet"))
@@ -139,16 +190,33 @@ impl<'l> Names<'l> {
 
     fn not_found(&self, kind: Kind, r: &Spanned<Ref>) -> Diagnostic {
         let name = r.text();
-        let other: Vec<Kind> = self.kinds_of(name).into_iter().filter(|k| *k != kind).collect();
+        let other: Vec<Kind> = self
+            .kinds_of(name)
+            .into_iter()
+            .filter(|k| *k != kind)
+            .collect();
         if let Some(real) = other.first() {
-            return Diagnostic::new("E0101", format!("`{name}` is {}, not {}", real.article(), kind.article()))
-                .at(r.span, format!("expected {}", kind.article()))
-                .help(format!("write `{} {name}` if you meant the {}, or name {} here", real.keyword(), real.keyword(), kind.article()));
+            return Diagnostic::new(
+                "E0101",
+                format!("`{name}` is {}, not {}", real.article(), kind.article()),
+            )
+            .at(r.span, format!("expected {}", kind.article()))
+            .help(format!(
+                "write `{} {name}` if you meant the {}, or name {} here",
+                real.keyword(),
+                real.keyword(),
+                kind.article()
+            ));
         }
         let candidates = self.candidates(kind);
         let found = did_you_mean(name, candidates.iter().map(String::as_str));
-        let mut d = Diagnostic::new("E0100", format!("unknown {} `{name}`", kind.keyword()))
-            .at(r.span, format!("no {} of this name is declared, locked or built in", kind.keyword()));
+        let mut d = Diagnostic::new("E0100", format!("unknown {} `{name}`", kind.keyword())).at(
+            r.span,
+            format!(
+                "no {} of this name is declared, locked or built in",
+                kind.keyword()
+            ),
+        );
         let how = match kind {
             Kind::App | Kind::Role | Kind::Strength => format!(
                 "declare it (`{} {name} = <id>`) or run `capol resolve` to look it up in the tenant",
@@ -166,8 +234,12 @@ impl<'l> Names<'l> {
 
     /// Every name of `kind`, for suggestions.
     fn candidates(&self, kind: Kind) -> Vec<String> {
-        let mut out: Vec<String> =
-            self.declared.keys().filter(|(k, _)| *k == kind).map(|(_, n)| n.clone()).collect();
+        let mut out: Vec<String> = self
+            .declared
+            .keys()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, n)| n.clone())
+            .collect();
         if let Some(l) = self.lock {
             out.extend(l.names(kind).map(str::to_string));
         }
@@ -185,13 +257,18 @@ impl<'l> Names<'l> {
 
     /// The declared names of a kind (for `emergency` checks and what-if).
     pub fn declared_of(&self, kind: Kind) -> impl Iterator<Item = (&String, &Declared)> {
-        self.declared.iter().filter(move |((k, _), _)| *k == kind).map(|((_, n), d)| (n, d))
+        self.declared
+            .iter()
+            .filter(move |((k, _), _)| *k == kind)
+            .map(|((_, n), d)| (n, d))
     }
 }
 
 /// Is `s` an authentication context class reference `c1` … `c99`?
 pub fn is_context(s: &str) -> bool {
-    s.strip_prefix('c').and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (1..=99).contains(&n))
+    s.strip_prefix('c')
+        .and_then(|n| n.parse::<u32>().ok())
+        .is_some_and(|n| (1..=99).contains(&n))
         && !s.starts_with("c0")
 }
 
@@ -232,9 +309,26 @@ fn check_declared_value(d: &ast::Declaration, diags: &mut Diagnostics) {
             _ => "an object id (GUID)",
         };
         diags.push(
-            Diagnostic::new("E0106", format!("{} `{}` cannot be declared as `{}`", d.kind.node, d.name.text(), d.value.text()))
-                .at(d.value.span, format!("expected {want}"))
-                .help(format!("write `{} {} = <{}>`", d.kind.node, d.name.text(), if d.kind.node == Kind::Context { "c1…c99" } else { "id" })),
+            Diagnostic::new(
+                "E0106",
+                format!(
+                    "{} `{}` cannot be declared as `{}`",
+                    d.kind.node,
+                    d.name.text(),
+                    d.value.text()
+                ),
+            )
+            .at(d.value.span, format!("expected {want}"))
+            .help(format!(
+                "write `{} {} = <{}>`",
+                d.kind.node,
+                d.name.text(),
+                if d.kind.node == Kind::Context {
+                    "c1…c99"
+                } else {
+                    "id"
+                }
+            )),
         );
     }
 }

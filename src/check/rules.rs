@@ -3,7 +3,9 @@
 
 use super::{ApiVersion, Options};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::graph::model::{BuiltInControl, CaeMode, FrequencyUnit, Operator, Platform, PolicyState};
+use crate::graph::model::{
+    BuiltInControl, CaeMode, FrequencyUnit, Operator, Platform, PolicyState,
+};
 use crate::ir::{AppTarget, Grant, LocationTarget, Policy, SignInFrequency, SpTarget, UserTarget};
 use crate::source::{Span, Spanned};
 use crate::symbols::catalog;
@@ -23,7 +25,8 @@ pub fn defaults(p: &mut Policy) {
         p.include_platforms.push(Spanned::new(Platform::All, span));
     }
     if p.include_locations.is_empty() && !p.exclude_locations.is_empty() {
-        p.include_locations.push(Spanned::new(LocationTarget::Any, span));
+        p.include_locations
+            .push(Spanned::new(LocationTarget::Any, span));
     }
 }
 
@@ -42,7 +45,10 @@ fn name(p: &Policy) -> &str {
 
 /// E0203 no target resources, E0210 mixed resource kinds.
 fn resources(p: &Policy, diags: &mut Diagnostics) {
-    let has_include_filter = p.app_filter.as_ref().is_some_and(|f| f.mode == crate::graph::model::FilterMode::Include);
+    let has_include_filter = p
+        .app_filter
+        .as_ref()
+        .is_some_and(|f| f.mode == crate::graph::model::FilterMode::Include);
     if p.include_apps.is_empty() && !has_include_filter {
         diags.push(
             Diagnostic::new("E0203", format!("policy `{}` targets no resources", name(p)))
@@ -62,10 +68,10 @@ fn resources(p: &Policy, diags: &mut Diagnostics) {
             kinds.push((k, a.span));
         }
     }
-    if let Some(f) = &p.app_filter {
-        if !kinds.iter().any(|(x, _)| *x == "apps") {
-            kinds.push(("apps", f.rule.span));
-        }
+    if let Some(f) = &p.app_filter
+        && !kinds.iter().any(|(x, _)| *x == "apps")
+    {
+        kinds.push(("apps", f.rule.span));
     }
     if let [(k1, s1), (k2, s2), ..] = kinds.as_slice() {
         diags.push(
@@ -86,7 +92,10 @@ fn builtins(p: &Policy) -> Vec<&Spanned<BuiltInControl>> {
 }
 
 fn has(p: &Policy, c: BuiltInControl) -> Option<Span> {
-    builtins(p).into_iter().find(|b| b.node == c).map(|b| b.span)
+    builtins(p)
+        .into_iter()
+        .find(|b| b.node == c)
+        .map(|b| b.span)
 }
 
 fn other_conditions(p: &Policy) -> Vec<(&'static str, Span)> {
@@ -96,13 +105,31 @@ fn other_conditions(p: &Policy) -> Vec<(&'static str, Span)> {
             out.push((name, s));
         }
     };
-    note("platform", p.include_platforms.first().or(p.exclude_platforms.first()).map(|x| x.span));
-    note("location", p.include_locations.first().or(p.exclude_locations.first()).map(|x| x.span));
+    note(
+        "platform",
+        p.include_platforms
+            .first()
+            .or(p.exclude_platforms.first())
+            .map(|x| x.span),
+    );
+    note(
+        "location",
+        p.include_locations
+            .first()
+            .or(p.exclude_locations.first())
+            .map(|x| x.span),
+    );
     note("client", p.client_app_types.first().map(|x| x.span));
     note("sign-in-risk", p.sign_in_risk.first().map(|x| x.span));
-    note("service-principal-risk", p.service_principal_risk.first().map(|x| x.span));
+    note(
+        "service-principal-risk",
+        p.service_principal_risk.first().map(|x| x.span),
+    );
     note("insider-risk", p.insider_risk.first().map(|x| x.span));
-    note("devices where", p.device_filter.as_ref().map(|f| f.rule.span));
+    note(
+        "devices where",
+        p.device_filter.as_ref().map(|f| f.rule.span),
+    );
     note("auth-flow", p.auth_flows.first().map(|x| x.span));
     out
 }
@@ -111,13 +138,21 @@ fn other_conditions(p: &Policy) -> Vec<(&'static str, Span)> {
 fn controls(p: &Policy, diags: &mut Diagnostics) {
     if p.grant.is_none() && p.session.is_empty() {
         diags.push(
-            Diagnostic::new("E0204", format!("policy `{}` has no grant and no session control", name(p)))
-                .at(p.display_name.span, "this policy would do nothing")
-                .help("add `block`, `require …` or a `session …` clause"),
+            Diagnostic::new(
+                "E0204",
+                format!("policy `{}` has no grant and no session control", name(p)),
+            )
+            .at(p.display_name.span, "this policy would do nothing")
+            .help("add `block`, `require …` or a `session …` clause"),
         );
     }
     let Some(grant) = &p.grant else { return };
-    let Grant::Controls { operator, strength, .. } = &grant.node else { return };
+    let Grant::Controls {
+        operator, strength, ..
+    } = &grant.node
+    else {
+        return;
+    };
     if let (Some(mfa), Some(st)) = (has(p, BuiltInControl::Mfa), strength) {
         diags.push(
             Diagnostic::new("E0202", "`mfa` and an authentication strength are required together")
@@ -138,7 +173,10 @@ fn controls(p: &Policy, diags: &mut Diagnostics) {
             } else {
                 "it must be combined with `and strength …`".into()
             });
-        } else if word == "password-change" && has(p, BuiltInControl::Mfa).is_none() && strength.is_none() {
+        } else if word == "password-change"
+            && has(p, BuiltInControl::Mfa).is_none()
+            && strength.is_none()
+        {
             problems.push("it must be combined with `and mfa` (or `and strength …`)".into());
         } else if word == "risk-remediation" && strength.is_none() {
             problems.push("it must be combined with `and strength …`".into());
@@ -146,12 +184,17 @@ fn controls(p: &Policy, diags: &mut Diagnostics) {
         if p.user_risk.is_empty() {
             problems.push("the policy needs a `when user-risk …` condition".into());
         }
-        if !p.include_apps.iter().all(|a| a.node == AppTarget::All) || !p.exclude_apps.is_empty() || p.app_filter.is_some() {
+        if !p.include_apps.iter().all(|a| a.node == AppTarget::All)
+            || !p.exclude_apps.is_empty()
+            || p.app_filter.is_some()
+        {
             problems.push("the policy must target `all apps` with no app exclusions".into());
         }
         if word == "password-change" {
             for (c, _) in other_conditions(p) {
-                problems.push(format!("no condition other than users, apps and user risk is allowed (found `{c}`)"));
+                problems.push(format!(
+                    "no condition other than users, apps and user risk is allowed (found `{c}`)"
+                ));
             }
             for c in [
                 BuiltInControl::CompliantDevice,
@@ -161,71 +204,176 @@ fn controls(p: &Policy, diags: &mut Diagnostics) {
                 BuiltInControl::RiskRemediation,
             ] {
                 if has(p, c).is_some() {
-                    problems.push("it cannot be combined with device, app or risk-remediation controls".into());
+                    problems.push(
+                        "it cannot be combined with device, app or risk-remediation controls"
+                            .into(),
+                    );
                     break;
                 }
             }
         }
         if !problems.is_empty() {
-            let mut d = Diagnostic::new("E0211", format!("`{word}` is used without what it requires"))
-                .at(span, format!("`{word}` here"))
-                .help(problems.join("; "));
-            d = d.note("Graph documents these requirements for password change and risk remediation");
+            let mut d = Diagnostic::new(
+                "E0211",
+                format!("`{word}` is used without what it requires"),
+            )
+            .at(span, format!("`{word}` here"))
+            .help(problems.join("; "));
+            d = d.note(
+                "Graph documents these requirements for password change and risk remediation",
+            );
             diags.push(d);
         }
     }
-    if p.include_apps.iter().any(|a| a.node == AppTarget::Action("urn:user:registerdevice".into())) {
-        let others: Vec<_> = builtins(p).into_iter().filter(|b| b.node != BuiltInControl::Mfa).collect();
+    if p.include_apps
+        .iter()
+        .any(|a| a.node == AppTarget::Action("urn:user:registerdevice".into()))
+    {
+        let others: Vec<_> = builtins(p)
+            .into_iter()
+            .filter(|b| b.node != BuiltInControl::Mfa)
+            .collect();
         if let Some(b) = others.first() {
             diags.push(
-                Diagnostic::new("E0215", "a `register-device` policy may only require `mfa` or a strength")
-                    .at(b.span, "not allowed with `register-device`")
-                    .help("require `mfa` or `strength …` only"),
+                Diagnostic::new(
+                    "E0215",
+                    "a `register-device` policy may only require `mfa` or a strength",
+                )
+                .at(b.span, "not allowed with `register-device`")
+                .help("require `mfa` or `strength …` only"),
             );
         }
         for (what, span) in [
             ("client", p.client_app_types.first().map(|c| c.span)),
-            ("devices where", p.device_filter.as_ref().map(|f| f.rule.span)),
+            (
+                "devices where",
+                p.device_filter.as_ref().map(|f| f.rule.span),
+            ),
         ] {
             if let Some(s) = span {
                 diags.push(
-                    Diagnostic::new("E0215", format!("`{what}` cannot be used with `register-device`"))
-                        .at(s, "not available for this user action")
-                        .help(format!("remove the `{what}` condition")),
+                    Diagnostic::new(
+                        "E0215",
+                        format!("`{what}` cannot be used with `register-device`"),
+                    )
+                    .at(s, "not available for this user action")
+                    .help(format!("remove the `{what}` condition")),
                 );
             }
         }
     }
+    device_code(
+        p,
+        *operator,
+        strength.is_some() || !builtins(p).is_empty(),
+        diags,
+    );
     let app_controls: Vec<_> = builtins(p)
         .into_iter()
-        .filter(|b| matches!(b.node, BuiltInControl::ApprovedApplication | BuiltInControl::CompliantApplication))
+        .filter(|b| {
+            matches!(
+                b.node,
+                BuiltInControl::ApprovedApplication | BuiltInControl::CompliantApplication
+            )
+        })
         .collect();
     let only_app = !app_controls.is_empty()
-        && (builtins(p).len() == app_controls.len() && strength.is_none() || *operator == Operator::And);
-    if only_app {
-        if let Some(bad) = p.include_platforms.iter().find(|x| matches!(x.node, Platform::MacOs | Platform::Linux)) {
-            diags.push(
-                Diagnostic::new("E0216", "approved-app and compliant-app apply only on iOS and Android")
-                    .at(bad.span, "this platform cannot satisfy the control")
-                    .also(app_controls[0].span, "required here")
-                    .help("target `platform ios, android`, or offer another control with `or`"),
-            );
-        }
+        && (builtins(p).len() == app_controls.len() && strength.is_none()
+            || *operator == Operator::And);
+    if only_app
+        && let Some(bad) = p
+            .include_platforms
+            .iter()
+            .find(|x| matches!(x.node, Platform::MacOs | Platform::Linux))
+    {
+        diags.push(
+            Diagnostic::new(
+                "E0216",
+                "approved-app and compliant-app apply only on iOS and Android",
+            )
+            .at(bad.span, "this platform cannot satisfy the control")
+            .also(app_controls[0].span, "required here")
+            .help("target `platform ios, android`, or offer another control with `or`"),
+        );
+    }
+}
+
+/// E0217: a device-code-flow policy whose grant can only be met by a compliant or hybrid-joined
+/// device, which a device-code sign-in can never prove.
+fn device_code(p: &Policy, operator: Operator, has_controls: bool, diags: &mut Diagnostics) {
+    let Some(flow) = p
+        .auth_flows
+        .iter()
+        .find(|f| f.node == crate::ir::TransferMethod::DeviceCodeFlow)
+    else {
+        return;
+    };
+    if !has_controls {
+        return;
+    }
+    let device = |c: BuiltInControl| {
+        matches!(
+            c,
+            BuiltInControl::CompliantDevice | BuiltInControl::DomainJoinedDevice
+        )
+    };
+    let b = builtins(p);
+    let strength = matches!(
+        p.grant.as_ref().map(|g| &g.node),
+        Some(Grant::Controls {
+            strength: Some(_),
+            ..
+        })
+    );
+    let terms = matches!(p.grant.as_ref().map(|g| &g.node), Some(Grant::Controls { terms, .. }) if !terms.is_empty());
+    let unsatisfiable = match operator {
+        Operator::And => b.iter().any(|c| device(c.node)),
+        Operator::Or => !b.is_empty() && b.iter().all(|c| device(c.node)) && !strength && !terms,
+    };
+    if unsatisfiable {
+        let ctl = b
+            .iter()
+            .find(|c| device(c.node))
+            .map(|c| c.span)
+            .unwrap_or(flow.span);
+        diags.push(
+            Diagnostic::new("E0217", "a device-code sign-in can never satisfy a device control")
+                .at(ctl, "requires a compliant or hybrid-joined device")
+                .also(flow.span, "the policy applies to the device-code flow")
+                .help("write `block` to stop the device-code flow, or offer another control with `or`")
+                .note("Graph documents that compliant and hybrid-joined device controls cannot be met by a device-code flow sign-in"),
+        );
     }
 }
 
 /// E0205: the same object both included and excluded.
 fn overlap(p: &Policy, diags: &mut Diagnostics) {
-    fn both<T: PartialEq>(inc: &[Spanned<T>], exc: &[Spanned<T>], skip: impl Fn(&T) -> bool) -> Vec<(Span, Span)> {
+    fn both<T: PartialEq>(
+        inc: &[Spanned<T>],
+        exc: &[Spanned<T>],
+        skip: impl Fn(&T) -> bool,
+    ) -> Vec<(Span, Span)> {
         exc.iter()
             .filter(|e| !skip(&e.node))
-            .filter_map(|e| inc.iter().find(|i| i.node == e.node).map(|i| (e.span, i.span)))
+            .filter_map(|e| {
+                inc.iter()
+                    .find(|i| i.node == e.node)
+                    .map(|i| (e.span, i.span))
+            })
             .collect()
     }
-    let mut pairs = both(&p.include_users, &p.exclude_users, |u| matches!(u, UserTarget::All | UserTarget::None));
-    pairs.extend(both(&p.include_apps, &p.exclude_apps, |a| *a == AppTarget::All));
-    pairs.extend(both(&p.include_sps, &p.exclude_sps, |s| *s == SpTarget::All));
-    pairs.extend(both(&p.include_platforms, &p.exclude_platforms, |x| *x == Platform::All));
+    let mut pairs = both(&p.include_users, &p.exclude_users, |u| {
+        matches!(u, UserTarget::All | UserTarget::None)
+    });
+    pairs.extend(both(&p.include_apps, &p.exclude_apps, |a| {
+        *a == AppTarget::All
+    }));
+    pairs.extend(both(&p.include_sps, &p.exclude_sps, |s| {
+        *s == SpTarget::All
+    }));
+    pairs.extend(both(&p.include_platforms, &p.exclude_platforms, |x| {
+        *x == Platform::All
+    }));
     pairs.extend(both(&p.include_locations, &p.exclude_locations, |_| false));
     for (exc, inc) in pairs {
         diags.push(
@@ -250,7 +398,12 @@ fn workload(p: &Policy, diags: &mut Diagnostics) {
         }
         return;
     }
-    let sp_span = p.include_sps.first().or(p.exclude_sps.first()).map(|s| s.span).unwrap_or(p.span);
+    let sp_span = p
+        .include_sps
+        .first()
+        .or(p.exclude_sps.first())
+        .map(|s| s.span)
+        .unwrap_or(p.span);
     let explicit_users: Vec<Span> = p
         .include_users
         .iter()
@@ -260,17 +413,23 @@ fn workload(p: &Policy, diags: &mut Diagnostics) {
         .collect();
     if let Some(u) = explicit_users.first() {
         diags.push(
-            Diagnostic::new("E0214", "users and service principals are mixed in one policy")
-                .at(*u, "a user target")
-                .also(sp_span, "a service principal target")
-                .help("split it into a user policy and a workload-identity policy"),
+            Diagnostic::new(
+                "E0214",
+                "users and service principals are mixed in one policy",
+            )
+            .at(*u, "a user target")
+            .also(sp_span, "a service principal target")
+            .help("split it into a user policy and a workload-identity policy"),
         );
     }
     if p.include_sps.is_empty() {
         diags.push(
-            Diagnostic::new("E0213", "a workload-identity policy needs an included service principal")
-                .at(sp_span, "only exclusions")
-                .help("add `for all service-principals` or `for service-principal X`"),
+            Diagnostic::new(
+                "E0213",
+                "a workload-identity policy needs an included service principal",
+            )
+            .at(sp_span, "only exclusions")
+            .help("add `for all service-principals` or `for service-principal X`"),
         );
     }
     if let Some(a) = p.include_apps.iter().find(|a| a.node != AppTarget::All) {
@@ -306,9 +465,15 @@ fn workload(p: &Policy, diags: &mut Diagnostics) {
     }
     if !p.session.is_empty() {
         diags.push(
-            Diagnostic::new("E0213", "a workload-identity policy takes no session controls")
-                .at(p.span, "session controls do not apply to service principals")
-                .help("remove the `session` clauses"),
+            Diagnostic::new(
+                "E0213",
+                "a workload-identity policy takes no session controls",
+            )
+            .at(
+                p.span,
+                "session controls do not apply to service principals",
+            )
+            .help("remove the `session` clauses"),
         );
     }
 }
@@ -317,14 +482,14 @@ fn workload(p: &Policy, diags: &mut Diagnostics) {
 fn session(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
     let s = &p.session;
     let all_apps = p.include_apps.len() == 1 && p.include_apps[0].node == AppTarget::All;
-    if let Some(pb) = &s.persistent_browser {
-        if !all_apps {
-            diags.push(
-                Diagnostic::new("E0212", "`persistent-browser` requires `for all apps`")
-                    .at(pb.span, "this session control needs all apps")
-                    .help("target `all apps` (exclusions are allowed), or drop the control"),
-            );
-        }
+    if let Some(pb) = &s.persistent_browser
+        && !all_apps
+    {
+        diags.push(
+            Diagnostic::new("E0212", "`persistent-browser` requires `for all apps`")
+                .at(pb.span, "this session control needs all apps")
+                .help("target `all apps` (exclusions are allowed), or drop the control"),
+        );
     }
     if let Some(cae) = &s.cae {
         if opts.api != ApiVersion::Beta {
@@ -338,9 +503,12 @@ fn session(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
             let extra = other_conditions(p);
             if !all_apps || !extra.is_empty() {
                 diags.push(
-                    Diagnostic::new("E0219", "`cae disabled` requires all apps and no other conditions")
-                        .at(cae.span, "continuous access evaluation disabled here")
-                        .help("target `all apps` with only user conditions"),
+                    Diagnostic::new(
+                        "E0219",
+                        "`cae disabled` requires all apps and no other conditions",
+                    )
+                    .at(cae.span, "continuous access evaluation disabled here")
+                    .help("target `all apps` with only user conditions"),
                 );
             }
         }
@@ -348,23 +516,31 @@ fn session(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
     if let Some(f) = &s.sign_in_frequency {
         match f.node {
             SignInFrequency::Time(v, FrequencyUnit::Hours) if v > 23 => diags.push(
-                Diagnostic::new("W0005", format!("a sign-in frequency of {v} hours is outside the portal's range"))
-                    .at(f.span, "the portal allows 1 to 23 hours")
-                    .help(format!("write it in days (`{} days`) if that is what you mean", v.div_ceil(24))),
+                Diagnostic::new(
+                    "W0005",
+                    format!("a sign-in frequency of {v} hours is outside the portal's range"),
+                )
+                .at(f.span, "the portal allows 1 to 23 hours")
+                .help(format!(
+                    "write it in days (`{} days`) if that is what you mean",
+                    v.div_ceil(24)
+                )),
             ),
             SignInFrequency::Time(v, FrequencyUnit::Days) if v > 365 => diags.push(
-                Diagnostic::new("W0005", format!("a sign-in frequency of {v} days is outside the portal's range"))
-                    .at(f.span, "the portal allows 1 to 365 days")
-                    .help("use at most 365 days"),
+                Diagnostic::new(
+                    "W0005",
+                    format!("a sign-in frequency of {v} days is outside the portal's range"),
+                )
+                .at(f.span, "the portal allows 1 to 365 days")
+                .help("use at most 365 days"),
             ),
             SignInFrequency::Every => {
                 let documented = !p.user_risk.is_empty()
                     || !p.sign_in_risk.is_empty()
                     || !p.insider_risk.is_empty()
                     || p.include_apps.iter().any(|a| match &a.node {
-                        AppTarget::App(id) => {
-                            catalog::app_by_id(id).is_some_and(|x| x.ident == "MicrosoftIntuneEnrollment")
-                        }
+                        AppTarget::App(id) => catalog::app_by_id(id)
+                            .is_some_and(|x| x.ident == "MicrosoftIntuneEnrollment"),
                         AppTarget::Context(_) | AppTarget::Action(_) => true,
                         _ => false,
                     });
@@ -389,7 +565,9 @@ fn session(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
             "WindowsCloudLogin",
         ];
         let unsupported = p.include_apps.iter().find(|a| match &a.node {
-            AppTarget::App(id) => !catalog::app_by_id(id).is_some_and(|x| SUPPORTED.contains(&x.ident.as_str())),
+            AppTarget::App(id) => {
+                !catalog::app_by_id(id).is_some_and(|x| SUPPORTED.contains(&x.ident.as_str()))
+            }
             _ => true,
         });
         if let Some(a) = unsupported {
@@ -405,17 +583,27 @@ fn session(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
 
 /// Warnings that question a policy without rejecting it.
 fn lints(p: &Policy, diags: &mut Diagnostics) {
-    let actions = p.include_apps.iter().find(|a| matches!(a.node, AppTarget::Action(_)));
+    let actions = p
+        .include_apps
+        .iter()
+        .find(|a| matches!(a.node, AppTarget::Action(_)));
     if let (Some(a), PolicyState::ReportOnly) = (actions, p.state.node) {
         diags.push(
-            Diagnostic::new("W0004", "a user-action policy in report-only mode is never evaluated")
-                .at(a.span, "user action")
-                .also(p.state.span, "report-only")
-                .help("use `mode on` once you have checked it, or `mode off`")
-                .note("Entra does not evaluate report-only policies that target user actions"),
+            Diagnostic::new(
+                "W0004",
+                "a user-action policy in report-only mode is never evaluated",
+            )
+            .at(a.span, "user action")
+            .also(p.state.span, "report-only")
+            .help("use `mode on` once you have checked it, or `mode off`")
+            .note("Entra does not evaluate report-only policies that target user actions"),
         );
     }
-    if let Some(l) = p.exclude_locations.iter().find(|l| l.node == LocationTarget::Any) {
+    if let Some(l) = p
+        .exclude_locations
+        .iter()
+        .find(|l| l.node == LocationTarget::Any)
+    {
         diags.push(
             Diagnostic::new("W0007", "`exclude location any` excludes every location")
                 .at(l.span, "the policy can never apply")
@@ -432,38 +620,51 @@ fn lints(p: &Policy, diags: &mut Diagnostics) {
         );
     }
     for a in &p.include_apps {
-        if let AppTarget::App(id) = &a.node {
-            if id == "00000003-0000-0000-c000-000000000000" {
-                diags.push(
-                    Diagnostic::new("W0009", "Microsoft Graph cannot be targeted on its own")
-                        .at(a.span, "not individually targetable")
-                        .help("target `all apps`, or the resources your users call"),
-                );
-            }
+        if let AppTarget::App(id) = &a.node
+            && id == "00000003-0000-0000-c000-000000000000"
+        {
+            diags.push(
+                Diagnostic::new("W0009", "Microsoft Graph cannot be targeted on its own")
+                    .at(a.span, "not individually targetable")
+                    .help("target `all apps`, or the resources your users call"),
+            );
         }
     }
     for (list, all) in [
         (&p.include_users, UserTarget::All),
         (&p.include_users, UserTarget::None),
     ] {
-        if let Some(k) = list.iter().find(|u| u.node == all && u.span != p.display_name.span) {
-            if let Some(other) = list.iter().find(|u| matches!(u.node, UserTarget::Principal(crate::ir::Principal::User(_)))) {
-                diags.push(
-                    Diagnostic::new("W0011", "`all users` / `user None` stands alone in the user list")
-                        .at(other.span, "this user is already covered")
-                        .also(k.span, "here")
-                        .help("remove the named user, or the keyword"),
-                );
-            }
-        }
-    }
-    if p.include_apps.len() > 1 {
-        if let Some(k) = p.include_apps.iter().find(|a| matches!(a.node, AppTarget::All | AppTarget::None)) {
+        if let Some(k) = list
+            .iter()
+            .find(|u| u.node == all && u.span != p.display_name.span)
+            && let Some(other) = list
+                .iter()
+                .find(|u| matches!(u.node, UserTarget::Principal(crate::ir::Principal::User(_))))
+        {
             diags.push(
-                Diagnostic::new("W0011", "`all apps` / `app None` stands alone in the app list")
-                    .at(k.span, "keyword together with other apps")
-                    .help("remove the other apps, or the keyword"),
+                Diagnostic::new(
+                    "W0011",
+                    "`all users` / `user None` stands alone in the user list",
+                )
+                .at(other.span, "this user is already covered")
+                .also(k.span, "here")
+                .help("remove the named user, or the keyword"),
             );
         }
+    }
+    if p.include_apps.len() > 1
+        && let Some(k) = p
+            .include_apps
+            .iter()
+            .find(|a| matches!(a.node, AppTarget::All | AppTarget::None))
+    {
+        diags.push(
+            Diagnostic::new(
+                "W0011",
+                "`all apps` / `app None` stands alone in the app list",
+            )
+            .at(k.span, "keyword together with other apps")
+            .help("remove the other apps, or the keyword"),
+        );
     }
 }

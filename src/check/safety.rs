@@ -18,7 +18,9 @@ fn could_reach_emergency(p: &Policy, set: &PolicySet) -> bool {
 }
 
 fn excludes(p: &Policy, pr: &Principal) -> bool {
-    p.exclude_users.iter().any(|u| matches!(&u.node, UserTarget::Principal(x) if x == pr))
+    p.exclude_users
+        .iter()
+        .any(|u| matches!(&u.node, UserTarget::Principal(x) if x == pr))
 }
 
 pub fn check(p: &Policy, set: &PolicySet, diags: &mut Diagnostics) {
@@ -26,25 +28,47 @@ pub fn check(p: &Policy, set: &PolicySet, diags: &mut Diagnostics) {
         return;
     }
     lockout(p, diags);
-    if set.emergency.is_empty() || p.state.node == PolicyState::Disabled || !could_reach_emergency(p, set) {
+    if set.emergency.is_empty()
+        || p.state.node == PolicyState::Disabled
+        || !could_reach_emergency(p, set)
+    {
         return;
     }
-    let missing: Vec<_> = set.emergency.iter().filter(|e| !excludes(p, &e.node)).collect();
+    let missing: Vec<_> = set
+        .emergency
+        .iter()
+        .filter(|e| !excludes(p, &e.node))
+        .collect();
     if missing.is_empty() {
         return;
     }
     let enforced = p.state.node == PolicyState::Enabled;
-    let (code, severity) = if enforced { ("E0209", Severity::Error) } else { ("W0003", Severity::Warning) };
+    let (code, severity) = if enforced {
+        ("E0209", Severity::Error)
+    } else {
+        ("W0003", Severity::Warning)
+    };
     let mut d = Diagnostic::new(
         code,
         format!(
             "policy `{}` could apply to emergency access accounts but does not exclude {}",
             p.display_name.node,
-            if missing.len() == 1 { "one of them" } else { "them all" }
+            if missing.len() == 1 {
+                "one of them"
+            } else {
+                "them all"
+            }
         ),
     )
     .with_severity(severity)
-    .at(p.display_name.span, if enforced { "enforced without excluding emergency access" } else { "report-only, but would apply to emergency access" });
+    .at(
+        p.display_name.span,
+        if enforced {
+            "enforced without excluding emergency access"
+        } else {
+            "report-only, but would apply to emergency access"
+        },
+    );
     for m in &missing {
         d = d.also(m.span, "this emergency principal is not excluded");
     }
@@ -75,7 +99,10 @@ fn lockout(p: &Policy, diags: &mut Diagnostics) {
         _ => false,
     });
     let Some(portal) = portal else { return };
-    let excludes_someone = p.exclude_users.iter().any(|u| matches!(u.node, UserTarget::Principal(_)));
+    let excludes_someone = p
+        .exclude_users
+        .iter()
+        .any(|u| matches!(u.node, UserTarget::Principal(_)));
     if excludes_someone {
         return;
     }
@@ -86,9 +113,15 @@ fn lockout(p: &Policy, diags: &mut Diagnostics) {
     };
     let mut d = Diagnostic::new(
         "E0208",
-        format!("policy `{}` could lock everyone out of {what}", p.display_name.node),
+        format!(
+            "policy `{}` could lock everyone out of {what}",
+            p.display_name.node
+        ),
     )
-    .at(p.display_name.span, "enforced for all users with nobody excluded");
+    .at(
+        p.display_name.span,
+        "enforced for all users with nobody excluded",
+    );
     if let Some(g) = &p.grant {
         d = d.also(g.span, "this applies to every account, yours included");
     }

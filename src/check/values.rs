@@ -4,8 +4,8 @@
 use crate::ast::Ref;
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggestion_text};
 use crate::graph::model::{
-    BuiltInControl, CaeMode, ClientAppType, CloudAppSecurityType, PersistentBrowserMode, Platform, PolicyState,
-    RiskLevel,
+    BuiltInControl, CaeMode, ClientAppType, CloudAppSecurityType, PersistentBrowserMode, Platform,
+    PolicyState, RiskLevel,
 };
 use crate::ir::{GuestType, InsiderRisk, TransferMethod};
 use crate::source::Spanned;
@@ -27,19 +27,31 @@ pub const CLIENTS: &[(&str, ClientAppType)] = &[
     ("other", ClientAppType::Other),
 ];
 
-pub const RISKS: &[(&str, RiskLevel)] =
-    &[("low", RiskLevel::Low), ("medium", RiskLevel::Medium), ("high", RiskLevel::High), ("none", RiskLevel::None)];
+pub const RISKS: &[(&str, RiskLevel)] = &[
+    ("low", RiskLevel::Low),
+    ("medium", RiskLevel::Medium),
+    ("high", RiskLevel::High),
+    ("none", RiskLevel::None),
+];
 
-pub const INSIDER_RISKS: &[(&str, InsiderRisk)] =
-    &[("minor", InsiderRisk::Minor), ("moderate", InsiderRisk::Moderate), ("elevated", InsiderRisk::Elevated)];
+pub const INSIDER_RISKS: &[(&str, InsiderRisk)] = &[
+    ("minor", InsiderRisk::Minor),
+    ("moderate", InsiderRisk::Moderate),
+    ("elevated", InsiderRisk::Elevated),
+];
 
 pub const AUTH_FLOWS: &[(&str, TransferMethod)] = &[
     ("device-code", TransferMethod::DeviceCodeFlow),
-    ("authentication-transfer", TransferMethod::AuthenticationTransfer),
+    (
+        "authentication-transfer",
+        TransferMethod::AuthenticationTransfer,
+    ),
 ];
 
-pub const ACTIONS: &[(&str, &str)] =
-    &[("register-security-info", "urn:user:registersecurityinfo"), ("register-device", "urn:user:registerdevice")];
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("register-security-info", "urn:user:registersecurityinfo"),
+    ("register-device", "urn:user:registerdevice"),
+];
 
 pub const CONTROLS: &[(&str, BuiltInControl)] = &[
     ("mfa", BuiltInControl::Mfa),
@@ -52,11 +64,16 @@ pub const CONTROLS: &[(&str, BuiltInControl)] = &[
     ("block", BuiltInControl::Block),
 ];
 
-pub const MODES: &[(&str, PolicyState)] =
-    &[("on", PolicyState::Enabled), ("off", PolicyState::Disabled), ("report-only", PolicyState::ReportOnly)];
+pub const MODES: &[(&str, PolicyState)] = &[
+    ("on", PolicyState::Enabled),
+    ("off", PolicyState::Disabled),
+    ("report-only", PolicyState::ReportOnly),
+];
 
-pub const PERSISTENT_BROWSER: &[(&str, PersistentBrowserMode)] =
-    &[("never", PersistentBrowserMode::Never), ("always", PersistentBrowserMode::Always)];
+pub const PERSISTENT_BROWSER: &[(&str, PersistentBrowserMode)] = &[
+    ("never", PersistentBrowserMode::Never),
+    ("always", PersistentBrowserMode::Always),
+];
 
 pub const CLOUD_APP_SECURITY: &[(&str, CloudAppSecurityType)] = &[
     ("monitor-only", CloudAppSecurityType::MonitorOnly),
@@ -64,8 +81,11 @@ pub const CLOUD_APP_SECURITY: &[(&str, CloudAppSecurityType)] = &[
     ("custom", CloudAppSecurityType::McasConfigured),
 ];
 
-pub const CAE: &[(&str, CaeMode)] =
-    &[("disabled", CaeMode::Disabled), ("strict", CaeMode::StrictEnforcement), ("strict-location", CaeMode::StrictLocation)];
+pub const CAE: &[(&str, CaeMode)] = &[
+    ("disabled", CaeMode::Disabled),
+    ("strict", CaeMode::StrictEnforcement),
+    ("strict-location", CaeMode::StrictLocation),
+];
 
 pub const SESSION_CONTROLS: &[&str] = &[
     "sign-in-frequency",
@@ -80,7 +100,10 @@ pub const SESSION_CONTROLS: &[&str] = &[
 pub const GUEST_TYPES: &[(&str, GuestType)] = &[
     ("internal-guest", GuestType::InternalGuest),
     ("b2b-collaboration-guest", GuestType::B2bCollaborationGuest),
-    ("b2b-collaboration-member", GuestType::B2bCollaborationMember),
+    (
+        "b2b-collaboration-member",
+        GuestType::B2bCollaborationMember,
+    ),
     ("b2b-direct-connect-user", GuestType::B2bDirectConnectUser),
     ("other-external-user", GuestType::OtherExternalUser),
     ("service-provider", GuestType::ServiceProvider),
@@ -97,7 +120,12 @@ pub fn lookup<T: Copy>(
     if let Some((_, v)) = table.iter().find(|(w, _)| *w == word) {
         return Some(*v);
     }
-    diags.push(unknown_value(what, word, r.span, table.iter().map(|(w, _)| *w)));
+    diags.push(unknown_value(
+        what,
+        word,
+        r.span,
+        table.iter().map(|(w, _)| *w),
+    ));
     None
 }
 
@@ -110,7 +138,8 @@ pub fn unknown_value<'a>(
 ) -> Diagnostic {
     let found = did_you_mean(word, words.clone());
     let all: Vec<String> = words.map(|w| format!("`{w}`")).collect();
-    let mut d = Diagnostic::new("E0106", format!("unknown {what} `{word}`")).at(span, format!("not {}", article(what)));
+    let mut d = Diagnostic::new("E0106", format!("unknown {what} `{word}`"))
+        .at(span, format!("not {}", article(what)));
     d = match suggestion_text(&found) {
         Some(s) => d.help(format!("{s} the choices are {}", all.join(", "))),
         None => d.help(format!("the choices are {}", all.join(", "))),
@@ -119,5 +148,9 @@ pub fn unknown_value<'a>(
 }
 
 fn article(what: &str) -> String {
-    if what.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {what}") } else { format!("a {what}") }
+    if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {what}")
+    } else {
+        format!("a {what}")
+    }
 }

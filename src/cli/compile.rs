@@ -1,7 +1,7 @@
 //! `capol check`, `capol compile` and `capol explain`.
 
-use super::output::{self, Format};
 use super::Exit;
+use super::output::{self, Format};
 use crate::check::{ApiVersion, Options};
 use crate::diag::codes;
 use crate::driver::{self, Compilation};
@@ -90,11 +90,19 @@ pub fn check(a: CheckArgs) -> Exit {
         eprintln!(
             "capol: {} polic{} in {} file{} checked, {} warning{}",
             c.set.policies.len(),
-            if c.set.policies.len() == 1 { "y" } else { "ies" },
+            if c.set.policies.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            },
             c.files.len(),
             if c.files.len() == 1 { "" } else { "s" },
             c.diagnostics.warning_count(),
-            if c.diagnostics.warning_count() == 1 { "" } else { "s" }
+            if c.diagnostics.warning_count() == 1 {
+                ""
+            } else {
+                "s"
+            }
         );
     }
     Exit::Ok
@@ -157,7 +165,12 @@ pub fn compile(a: CompileArgs) -> Exit {
                     return Exit::Usage;
                 }
             }
-            eprintln!("capol: wrote {} polic{} to {}", c.policies.len(), if c.policies.len() == 1 { "y" } else { "ies" }, dir.display());
+            eprintln!(
+                "capol: wrote {} polic{} to {}",
+                c.policies.len(),
+                if c.policies.len() == 1 { "y" } else { "ies" },
+                dir.display()
+            );
             Exit::Ok
         }
     }
@@ -174,7 +187,10 @@ pub fn explain(a: ExplainArgs) -> Exit {
         }
         None => {
             output::error(format!("unknown code `{}`", a.code));
-            let near = crate::diag::did_you_mean(&a.code.to_uppercase(), codes::CODES.iter().map(|c| c.code));
+            let near = crate::diag::did_you_mean(
+                &a.code.to_uppercase(),
+                codes::CODES.iter().map(|c| c.code),
+            );
             if let Some(s) = crate::diag::suggestion_text(&near) {
                 eprintln!("help: {s}");
             }

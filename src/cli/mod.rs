@@ -3,7 +3,10 @@
 //! In: `argv`. Out: data on stdout, diagnostics and progress on stderr, an [`ExitCode`].
 
 mod compile;
+mod fmt;
+mod import;
 mod output;
+mod whatif;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -62,6 +65,15 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Print the long explanation of a diagnostic code (E0100, W0002, …)
     Explain(compile::ExplainArgs),
+    /// Run every scenario in the sources against the compiled policies, offline
+    Test(whatif::TestArgs),
+    /// Evaluate one sign-in described by flags against the compiled policies, offline
+    #[command(name = "what-if")]
+    WhatIf(Box<whatif::WhatIfArgs>),
+    /// Rewrite .capol files in the canonical layout (comments kept)
+    Fmt(fmt::FmtArgs),
+    /// Turn Microsoft Graph policy JSON into .capol source
+    Import(import::ImportArgs),
 }
 
 /// Parse the command line and run it.
@@ -71,7 +83,9 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => Exit::Ok.into(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Exit::Ok.into()
+                }
                 _ => Exit::Usage.into(),
             };
         }
@@ -84,5 +98,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(a) => compile::check(a),
         Command::Compile(a) => compile::compile(a),
         Command::Explain(a) => compile::explain(a),
+        Command::Test(a) => whatif::test(a),
+        Command::WhatIf(a) => whatif::what_if(*a),
+        Command::Fmt(a) => fmt::fmt(a),
+        Command::Import(a) => import::import(a),
     }
 }

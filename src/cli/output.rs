@@ -30,7 +30,11 @@ pub fn emit_diagnostics(ds: &[Diagnostic], sources: &SourceMap, format: Format) 
         }
         Format::Json => {
             let v = render::to_json_all(ds, sources);
-            let _ = writeln!(err, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            let _ = writeln!(
+                err,
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            );
         }
     }
 }

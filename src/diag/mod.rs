@@ -44,7 +44,11 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic of the code's own severity (`E…` error, `W…` warning).
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        let severity = if code.starts_with('W') { Severity::Warning } else { Severity::Error };
+        let severity = if code.starts_with('W') {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         Diagnostic {
             code,
             severity,
@@ -56,11 +60,17 @@ impl Diagnostic {
         }
     }
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.primary = Some(Label { span, message: label.into() });
+        self.primary = Some(Label {
+            span,
+            message: label.into(),
+        });
         self
     }
     pub fn also(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.secondary.push(Label { span, message: label.into() });
+        self.secondary.push(Label {
+            span,
+            message: label.into(),
+        });
         self
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -113,7 +123,10 @@ impl Diagnostics {
     /// Sort by file and position so that output is stable whatever order the passes ran in.
     pub fn sort(&mut self) {
         self.items.sort_by_key(|d| {
-            d.primary.as_ref().map(|l| (l.span.file, l.span.start, l.span.end)).unwrap_or_default()
+            d.primary
+                .as_ref()
+                .map(|l| (l.span.file, l.span.start, l.span.end))
+                .unwrap_or_default()
         });
     }
 }
@@ -138,7 +151,10 @@ pub fn suggestion_text(found: &[&str]) -> Option<String> {
         [one] => Some(format!("did you mean `{one}`?")),
         [init @ .., last] => Some(format!(
             "did you mean {} or `{last}`?",
-            init.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            init.iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }

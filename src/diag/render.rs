@@ -14,7 +14,9 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         Severity::Error => ReportKind::Error,
         Severity::Warning => ReportKind::Warning,
     };
-    let config = Config::default().with_index_type(IndexType::Byte).with_color(color);
+    let config = Config::default()
+        .with_index_type(IndexType::Byte)
+        .with_color(color);
     let Some(primary) = &d.primary else {
         return render_unlocated(d);
     };
@@ -28,7 +30,11 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         .with_config(config)
         .with_code(d.code)
         .with_message(&d.message);
-    let primary_color = if d.is_error() { Color::Red } else { Color::Yellow };
+    let primary_color = if d.is_error() {
+        Color::Red
+    } else {
+        Color::Yellow
+    };
     let mut label = Label::new((name.clone(), range)).with_message(&primary.message);
     if color {
         label = label.with_color(primary_color);
@@ -36,7 +42,9 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
     report = report.with_label(label);
     let mut cache: Vec<(String, String)> = vec![(name.clone(), file.text.clone())];
     for extra in &d.secondary {
-        let Some(f) = sources.get(extra.span.file) else { continue };
+        let Some(f) = sources.get(extra.span.file) else {
+            continue;
+        };
         let r = extra.span.start.min(f.text.len())..extra.span.end.min(f.text.len());
         let mut l = Label::new((f.name.clone(), r)).with_message(&extra.message);
         if color {

@@ -39,8 +39,18 @@ pub struct Strength {
 }
 
 pub const STRENGTHS: [Strength; 3] = [
-    Strength { ident: "mfa", display_name: "Multifactor authentication", id: "00000000-0000-0000-0000-000000000002", rank: 1 },
-    Strength { ident: "passwordless-mfa", display_name: "Passwordless MFA", id: "00000000-0000-0000-0000-000000000003", rank: 2 },
+    Strength {
+        ident: "mfa",
+        display_name: "Multifactor authentication",
+        id: "00000000-0000-0000-0000-000000000002",
+        rank: 1,
+    },
+    Strength {
+        ident: "passwordless-mfa",
+        display_name: "Passwordless MFA",
+        id: "00000000-0000-0000-0000-000000000003",
+        rank: 2,
+    },
     Strength {
         ident: "phishing-resistant-mfa",
         display_name: "Phishing resistant MFA",
@@ -56,7 +66,10 @@ pub const AZURE_SERVICE_MANAGEMENT: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013
 
 /// Short identifiers the language fixes for some apps (LANGUAGE.md §2).
 const APP_SHORT_NAMES: &[(&str, &str)] = &[
-    ("797f4846-ba00-4fd7-ba43-dac1f8f63013", "AzureServiceManagement"),
+    (
+        "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+        "AzureServiceManagement",
+    ),
     ("00000002-0000-0ff1-ce00-000000000000", "ExchangeOnline"),
     ("00000003-0000-0ff1-ce00-000000000000", "SharePointOnline"),
 ];
@@ -83,7 +96,8 @@ struct RawRole {
 pub fn pascal_case(display_name: &str) -> String {
     let mut out = String::new();
     let mut depth = 0usize;
-    for word in display_name.split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '.') {
+    for word in display_name.split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '.')
+    {
         let opens = word.matches('(').count();
         let closes = word.matches(')').count();
         let inside = depth > 0 || opens > 0;
@@ -101,23 +115,33 @@ pub fn pascal_case(display_name: &str) -> String {
 }
 
 fn build_apps() -> Vec<App> {
-    let raw: Vec<RawApp> = serde_json::from_str(include_str!("data/well-known-apps.json")).unwrap_or_default();
+    let raw: Vec<RawApp> =
+        serde_json::from_str(include_str!("data/well-known-apps.json")).unwrap_or_default();
     raw.into_iter()
         .filter(|a| a.kind == "resource")
         .map(|a| {
             let plain = pascal_case(&a.name);
-            let short = APP_SHORT_NAMES.iter().find(|(id, _)| *id == a.app_id).map(|(_, s)| s.to_string());
+            let short = APP_SHORT_NAMES
+                .iter()
+                .find(|(id, _)| *id == a.app_id)
+                .map(|(_, s)| s.to_string());
             let (ident, aliases) = match short {
                 Some(s) if s != plain => (s, vec![plain]),
                 _ => (plain, Vec::new()),
             };
-            App { ident, aliases, display_name: a.name, app_id: a.app_id }
+            App {
+                ident,
+                aliases,
+                display_name: a.name,
+                app_id: a.app_id,
+            }
         })
         .collect()
 }
 
 fn build_roles() -> Vec<Role> {
-    let raw: Vec<RawRole> = serde_json::from_str(include_str!("data/directory-roles.json")).unwrap_or_default();
+    let raw: Vec<RawRole> =
+        serde_json::from_str(include_str!("data/directory-roles.json")).unwrap_or_default();
     raw.into_iter()
         .map(|r| Role {
             ident: r.name.split_whitespace().collect(),
@@ -153,24 +177,34 @@ pub fn app(name: &str) -> Option<&'static App> {
 }
 
 pub fn app_by_id(app_id: &str) -> Option<&'static App> {
-    apps().iter().find(|a| a.app_id.eq_ignore_ascii_case(app_id))
+    apps()
+        .iter()
+        .find(|a| a.app_id.eq_ignore_ascii_case(app_id))
 }
 
 /// A role by name without spaces or by display name (exact, then case-insensitive).
 pub fn role(name: &str) -> Option<&'static Role> {
     let all = roles();
-    all.iter().find(|r| r.ident == name || r.display_name == name).or_else(|| {
-        all.iter().find(|r| r.ident.eq_ignore_ascii_case(name) || r.display_name.eq_ignore_ascii_case(name))
-    })
+    all.iter()
+        .find(|r| r.ident == name || r.display_name == name)
+        .or_else(|| {
+            all.iter().find(|r| {
+                r.ident.eq_ignore_ascii_case(name) || r.display_name.eq_ignore_ascii_case(name)
+            })
+        })
 }
 
 pub fn role_by_id(template_id: &str) -> Option<&'static Role> {
-    roles().iter().find(|r| r.template_id.eq_ignore_ascii_case(template_id))
+    roles()
+        .iter()
+        .find(|r| r.template_id.eq_ignore_ascii_case(template_id))
 }
 
 /// A built-in strength by identifier (`phishing-resistant-mfa`) or display name.
 pub fn strength(name: &str) -> Option<&'static Strength> {
-    STRENGTHS.iter().find(|s| s.ident == name || s.display_name.eq_ignore_ascii_case(name))
+    STRENGTHS
+        .iter()
+        .find(|s| s.ident == name || s.display_name.eq_ignore_ascii_case(name))
 }
 
 pub fn strength_by_id(id: &str) -> Option<&'static Strength> {
@@ -186,33 +220,63 @@ mod tests {
 
     #[test]
     fn pascal_case_drops_parentheses() {
-        assert_eq!(pascal_case("Windows Azure Active Directory (Azure AD Graph)"), "WindowsAzureActiveDirectory");
-        assert_eq!(pascal_case("Microsoft Teams Services"), "MicrosoftTeamsServices");
+        assert_eq!(
+            pascal_case("Windows Azure Active Directory (Azure AD Graph)"),
+            "WindowsAzureActiveDirectory"
+        );
+        assert_eq!(
+            pascal_case("Microsoft Teams Services"),
+            "MicrosoftTeamsServices"
+        );
         assert_eq!(pascal_case("Power BI Service"), "PowerBIService");
     }
 
     #[test]
     fn language_table_identifiers_resolve() {
         for (ident, id) in [
-            ("AzureServiceManagement", "797f4846-ba00-4fd7-ba43-dac1f8f63013"),
+            (
+                "AzureServiceManagement",
+                "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+            ),
             ("MicrosoftGraph", "00000003-0000-0000-c000-000000000000"),
             ("ExchangeOnline", "00000002-0000-0ff1-ce00-000000000000"),
             ("SharePointOnline", "00000003-0000-0ff1-ce00-000000000000"),
-            ("MicrosoftTeamsServices", "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe"),
-            ("AzureVirtualDesktop", "9cdead84-a844-4324-93f2-b2e6bb768d07"),
+            (
+                "MicrosoftTeamsServices",
+                "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe",
+            ),
+            (
+                "AzureVirtualDesktop",
+                "9cdead84-a844-4324-93f2-b2e6bb768d07",
+            ),
             ("MicrosoftIntune", "0000000a-0000-0000-c000-000000000000"),
-            ("MicrosoftIntuneEnrollment", "d4ebce55-015a-49b5-a083-c84d1797ae8c"),
-            ("Windows Azure Service Management API", "797f4846-ba00-4fd7-ba43-dac1f8f63013"),
+            (
+                "MicrosoftIntuneEnrollment",
+                "d4ebce55-015a-49b5-a083-c84d1797ae8c",
+            ),
+            (
+                "Windows Azure Service Management API",
+                "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+            ),
         ] {
             assert_eq!(app(ident).map(|a| a.app_id.as_str()), Some(id), "{ident}");
         }
-        assert!(app("MicrosoftAzureCLI").is_none(), "client apps cannot be targeted");
+        assert!(
+            app("MicrosoftAzureCLI").is_none(),
+            "client apps cannot be targeted"
+        );
     }
 
     #[test]
     fn roles_by_ident_and_display_name() {
-        assert_eq!(role("GlobalAdministrator").map(|r| r.template_id.as_str()), Some(GLOBAL_ADMINISTRATOR));
-        assert_eq!(role("Global Administrator").map(|r| r.template_id.as_str()), Some(GLOBAL_ADMINISTRATOR));
+        assert_eq!(
+            role("GlobalAdministrator").map(|r| r.template_id.as_str()),
+            Some(GLOBAL_ADMINISTRATOR)
+        );
+        assert_eq!(
+            role("Global Administrator").map(|r| r.template_id.as_str()),
+            Some(GLOBAL_ADMINISTRATOR)
+        );
         assert!(roles().len() > 100);
         let mut idents: Vec<_> = roles().iter().map(|r| r.ident.to_lowercase()).collect();
         idents.sort();
@@ -223,7 +287,11 @@ mod tests {
 
     #[test]
     fn app_identifiers_are_unique() {
-        let mut idents: Vec<_> = apps().iter().flat_map(|a| std::iter::once(&a.ident).chain(&a.aliases)).map(|s| s.to_lowercase()).collect();
+        let mut idents: Vec<_> = apps()
+            .iter()
+            .flat_map(|a| std::iter::once(&a.ident).chain(&a.aliases))
+            .map(|s| s.to_lowercase())
+            .collect();
         idents.sort();
         let n = idents.len();
         idents.dedup();

@@ -54,7 +54,11 @@ pub struct LockError {
 
 impl LockFile {
     pub fn new(tenant_id: impl Into<String>) -> Self {
-        LockFile { version: LOCK_VERSION, tenant_id: tenant_id.into(), entries: BTreeMap::new() }
+        LockFile {
+            version: LOCK_VERSION,
+            tenant_id: tenant_id.into(),
+            entries: BTreeMap::new(),
+        }
     }
 
     pub fn parse(text: &str) -> Result<LockFile, LockError> {
@@ -79,12 +83,18 @@ impl LockFile {
     }
 
     pub fn insert(&mut self, kind: Kind, name: impl Into<String>, entry: LockEntry) {
-        self.entries.entry(kind).or_default().insert(name.into(), entry);
+        self.entries
+            .entry(kind)
+            .or_default()
+            .insert(name.into(), entry);
     }
 
     /// Every (kind, name) the lock answers, for suggestions.
     pub fn names(&self, kind: Kind) -> impl Iterator<Item = &str> {
-        self.entries.get(&kind).into_iter().flat_map(|m| m.keys().map(String::as_str))
+        self.entries
+            .get(&kind)
+            .into_iter()
+            .flat_map(|m| m.keys().map(String::as_str))
     }
 
     /// The canonical text: pretty JSON, keys sorted, one trailing newline.
@@ -99,7 +109,11 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     if line == 0 {
         return 0;
     }
-    let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
     (start + column.saturating_sub(1)).min(text.len())
 }
 
@@ -110,8 +124,22 @@ mod tests {
     #[test]
     fn round_trips_sorted() {
         let mut l = LockFile::new("t");
-        l.insert(Kind::User, "b@x.com", LockEntry { id: "2".into(), ..Default::default() });
-        l.insert(Kind::Group, "A", LockEntry { id: "1".into(), ..Default::default() });
+        l.insert(
+            Kind::User,
+            "b@x.com",
+            LockEntry {
+                id: "2".into(),
+                ..Default::default()
+            },
+        );
+        l.insert(
+            Kind::Group,
+            "A",
+            LockEntry {
+                id: "1".into(),
+                ..Default::default()
+            },
+        );
         let text = l.to_text();
         assert!(text.find("\"group\"") < text.find("\"user\""));
         assert_eq!(LockFile::parse(&text), Ok(l));
@@ -119,7 +147,12 @@ mod tests {
 
     #[test]
     fn rejects_other_versions_and_bad_json() {
-        assert!(LockFile::parse(r#"{"version": 9}"#).unwrap_err().message.contains("version 9"));
+        assert!(
+            LockFile::parse(r#"{"version": 9}"#)
+                .unwrap_err()
+                .message
+                .contains("version 9")
+        );
         let e = LockFile::parse("{\n  \"version\": 1,\n  oops").unwrap_err();
         assert!(e.offset > 10);
     }

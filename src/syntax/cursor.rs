@@ -11,7 +11,9 @@ pub struct Cursor<'i> {
 
 impl<'i> Cursor<'i> {
     pub fn new(pair: Pair<'i, Rule>) -> Self {
-        Cursor { inner: pair.into_inner().peekable() }
+        Cursor {
+            inner: pair.into_inner().peekable(),
+        }
     }
 
     /// The next child if it is `rule` (the grammar guarantees it; `None` is an internal error).
@@ -26,7 +28,11 @@ impl<'i> Cursor<'i> {
 
     /// The next child if it is `rule`; otherwise nothing is consumed.
     pub fn take(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
-        if self.inner.peek().map(|p| p.as_rule()) == Some(rule) { self.inner.next() } else { None }
+        if self.inner.peek().map(|p| p.as_rule()) == Some(rule) {
+            self.inner.next()
+        } else {
+            None
+        }
     }
 
     /// The first remaining child of `rule`, skipping others.

@@ -14,12 +14,16 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::emergency | Rule::kw_emergency => "`emergency`",
         Rule::policy_header | Rule::kw_policy => "`policy \"NAME\"`",
         Rule::scenario | Rule::kw_scenario => "`scenario \"NAME\"`",
-        Rule::clause => "a clause (`for`, `exclude`, `when`, `require`, `block`, `session`, `mode`, `description`)",
-        Rule::target_list | Rule::kinded_target | Rule::all_target | Rule::filter_target => {
+        Rule::clause => {
+            "a clause (`for`, `exclude`, `when`, `require`, `block`, `session`, `mode`, `description`)"
+        }
+        Rule::target_list | Rule::kinded_target | Rule::all_target | Rule::filter_rule => {
             "a list item such as `group Admins` or `all users`"
         }
         Rule::bare_target => "a name",
-        Rule::kind_word => "a kind word (`user`, `group`, `role`, `app`, `platform`, `location`, …)",
+        Rule::kind_word => {
+            "a kind word (`user`, `group`, `role`, `app`, `platform`, `location`, …)"
+        }
         Rule::kw_all => "`all`",
         Rule::kw_where => "`where`",
         Rule::kw_trusted => "`trusted`",
@@ -37,10 +41,14 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         | Rule::expect_block
         | Rule::expect_name
         | Rule::expect_session
-        | Rule::expect_word => "an expectation (`expect block`, `expect require mfa`, `expect allow`, …)",
-        Rule::user_fact | Rule::member_of_fact | Rule::device_fact | Rule::simple_fact | Rule::device_attr => {
-            "a sign-in fact (`user …`, `app …`, `platform …`, …)"
+        | Rule::expect_word => {
+            "an expectation (`expect block`, `expect require mfa`, `expect allow`, …)"
         }
+        Rule::user_fact
+        | Rule::member_of_fact
+        | Rule::device_fact
+        | Rule::simple_fact
+        | Rule::device_attr => "a sign-in fact (`user …`, `app …`, `platform …`, …)",
         Rule::kw_expect => "`expect`",
         Rule::kw_for | Rule::for_clause => "`for`",
         Rule::kw_exclude | Rule::exclude_clause => "`exclude`",
@@ -74,12 +82,57 @@ fn token_end(text: &str, pos: usize) -> usize {
 }
 
 const KEYWORDS: &[&str] = &[
-    "policy", "scenario", "emergency", "for", "exclude", "when", "require", "block", "session", "mode", "description",
-    "where", "and", "or", "all", "expect", "member-of", "users", "user", "groups", "group", "roles", "role",
-    "apps", "app", "service-principals", "service-principal", "guests", "guest", "actions", "action", "contexts",
-    "context", "tenants", "tenant", "locations", "location", "platforms", "platform", "clients", "client",
-    "sign-in-risk", "user-risk", "service-principal-risk", "insider-risk", "auth-flows", "auth-flow", "devices",
-    "device", "terms", "strength",
+    "policy",
+    "scenario",
+    "emergency",
+    "for",
+    "exclude",
+    "when",
+    "require",
+    "block",
+    "session",
+    "mode",
+    "description",
+    "where",
+    "and",
+    "or",
+    "all",
+    "expect",
+    "member-of",
+    "users",
+    "user",
+    "groups",
+    "group",
+    "roles",
+    "role",
+    "apps",
+    "app",
+    "service-principals",
+    "service-principal",
+    "guests",
+    "guest",
+    "actions",
+    "action",
+    "contexts",
+    "context",
+    "tenants",
+    "tenant",
+    "locations",
+    "location",
+    "platforms",
+    "platform",
+    "clients",
+    "client",
+    "sign-in-risk",
+    "user-risk",
+    "service-principal-risk",
+    "insider-risk",
+    "auth-flows",
+    "auth-flow",
+    "devices",
+    "device",
+    "terms",
+    "strength",
 ];
 
 pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
@@ -90,7 +143,9 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
     let end = token_end(text, pos);
     let found = text.get(pos..end).unwrap_or("");
     let mut expected: Vec<&str> = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => positives.iter().filter_map(|r| phrase(*r)).collect(),
+        ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().filter_map(|r| phrase(*r)).collect()
+        }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
     expected.sort();
@@ -103,7 +158,9 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
     let message = if found.is_empty() {
         "unexpected end of file".to_string()
     } else if found.starts_with('"') || found.starts_with('\'') {
-        if !text[pos + 1..].contains(found.chars().next().unwrap_or('"')) || text[pos + 1..].find('\n') < text[pos + 1..].find(&found[..1]) {
+        if !text[pos + 1..].contains(found.chars().next().unwrap_or('"'))
+            || text[pos + 1..].find('\n') < text[pos + 1..].find(&found[..1])
+        {
             "unterminated string".to_string()
         } else {
             format!("unexpected {}", &found[..1])
@@ -112,13 +169,39 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
         format!("unexpected `{found}`")
     };
     let mut d = Diagnostic::new("E0001", message).at(Span::new(file, pos, end.max(pos)), label);
-    let wants_kind = matches!(&e.variant, ErrorVariant::ParsingError { positives, .. } if positives.iter().any(|r| matches!(r, Rule::target_list | Rule::kind_word | Rule::kinded_target | Rule::all_target | Rule::filter_target)));
-    let kinds = KEYWORDS.iter().copied().filter(|k| !matches!(*k, "policy" | "scenario" | "emergency" | "for" | "exclude" | "when" | "require" | "block" | "session" | "mode" | "description" | "where" | "and" | "or" | "all" | "expect" | "member-of"));
-    if let (true, Some(s)) = (wants_kind && !KEYWORDS.contains(&found), crate::diag::suggestion_text(&crate::diag::did_you_mean(found, kinds))) {
+    let wants_kind = matches!(&e.variant, ErrorVariant::ParsingError { positives, .. } if positives.iter().any(|r| matches!(r, Rule::target_list | Rule::kind_word | Rule::kinded_target | Rule::all_target | Rule::filter_rule)));
+    let kinds = KEYWORDS.iter().copied().filter(|k| {
+        !matches!(
+            *k,
+            "policy"
+                | "scenario"
+                | "emergency"
+                | "for"
+                | "exclude"
+                | "when"
+                | "require"
+                | "block"
+                | "session"
+                | "mode"
+                | "description"
+                | "where"
+                | "and"
+                | "or"
+                | "all"
+                | "expect"
+                | "member-of"
+        )
+    });
+    if let (true, Some(s)) = (
+        wants_kind && !KEYWORDS.contains(&found),
+        crate::diag::suggestion_text(&crate::diag::did_you_mean(found, kinds)),
+    ) {
         d.message = format!("unknown kind `{found}`");
         d = d.help(s);
     } else if KEYWORDS.contains(&found) {
-        d = d.help(format!("`{found}` is a keyword; quote a name that collides with one: `\"{found}\"`"));
+        d = d.help(format!(
+            "`{found}` is a keyword; quote a name that collides with one: `\"{found}\"`"
+        ));
     } else if found.starts_with('"') || found.starts_with('\'') {
         d = d.help("close the string on the same line");
     } else if expected.iter().any(|x| x.starts_with("a clause")) {

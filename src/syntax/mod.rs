@@ -10,6 +10,7 @@ mod policy;
 mod scenario;
 #[cfg(test)]
 mod tests;
+mod tokens;
 
 use crate::ast::{self, Item, Ref};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -18,6 +19,7 @@ use crate::symbols::is_guid;
 use cursor::Cursor;
 use pest::Parser as _;
 use pest::iterators::Pair;
+pub use tokens::{Comment, Token, TokenKind, is_bare_name, tokens};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/capol.pest"]
@@ -31,32 +33,113 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
     let mut diags = Diagnostics::new();
     if text.len() > MAX_SOURCE_BYTES {
         diags.push(
-            Diagnostic::new("E0003", format!("source file is {} bytes, more than the limit of {MAX_SOURCE_BYTES}", text.len()))
-                .at(Span::new(file, 0, 0), "this file")
-                .help("split the policies over several files"),
+            Diagnostic::new(
+                "E0003",
+                format!(
+                    "source file is {} bytes, more than the limit of {MAX_SOURCE_BYTES}",
+                    text.len()
+                ),
+            )
+            .at(Span::new(file, 0, 0), "this file")
+            .help("split the policies over several files"),
         );
         return (None, diags);
     }
-    let pairs = match CapolParser::parse(Rule::file, text) {
-        Ok(p) => p,
+    let mut state = FileState {
+        items: Vec::new(),
+        open: Open::None,
+    };
+    match CapolParser::parse(Rule::file, text) {
+        Ok(pairs) => {
+            let mut v = Visitor {
+                file,
+                diags: &mut diags,
+                offset: 0,
+            };
+            for pair in pairs {
+                if pair.as_rule() == Rule::file {
+                    v.visit_file(pair, &mut state);
+                }
+            }
+        }
         Err(e) => {
-            diags.push(errors::syntax_error(file, text, &e));
+            // Recover: parse each chunk that starts at a `policy` or `scenario` line on its own,
+            // so one run reports the syntax errors of every policy in the file.
+            let chunks = chunk_starts(text);
+            let mut failed = false;
+            for (i, start) in chunks.iter().enumerate() {
+                let end = chunks.get(i + 1).copied().unwrap_or(text.len());
+                let chunk = &text[*start..end];
+                match CapolParser::parse(Rule::file, chunk) {
+                    Ok(pairs) => {
+                        let mut v = Visitor {
+                            file,
+                            diags: &mut diags,
+                            offset: *start,
+                        };
+                        for pair in pairs {
+                            if pair.as_rule() == Rule::file {
+                                v.visit_file(pair, &mut state);
+                            }
+                        }
+                    }
+                    Err(ce) => {
+                        failed = true;
+                        let mut d = errors::syntax_error(file, chunk, &ce);
+                        if let Some(l) = &mut d.primary {
+                            l.span.start += start;
+                            l.span.end += start;
+                        }
+                        diags.push(d);
+                    }
+                }
+            }
+            if !failed {
+                diags.push(errors::syntax_error(file, text, &e));
+            }
             return (None, diags);
         }
-    };
-    let mut v = Visitor { file, diags: &mut diags };
-    let mut items = Vec::new();
-    for pair in pairs {
-        if pair.as_rule() == Rule::file {
-            items = v.visit_file(pair);
-        }
     }
-    (Some(ast::File { file, items }), diags)
+    (
+        Some(ast::File {
+            file,
+            items: state.items,
+        }),
+        diags,
+    )
+}
+
+/// Byte offsets where a line starts with `policy` or `scenario`: the points where parsing can
+/// start again after a syntax error. The first chunk starts at 0.
+fn chunk_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let at = offset + indent;
+        if at > 0
+            && (trimmed.starts_with("policy ")
+                || trimmed.starts_with("policy\"")
+                || trimmed.starts_with("scenario "))
+        {
+            starts.push(at);
+        }
+        offset += line.len();
+    }
+    starts
+}
+
+struct FileState {
+    items: Vec<Item>,
+    open: Open,
 }
 
 pub(crate) struct Visitor<'d> {
     pub file: FileId,
     pub diags: &'d mut Diagnostics,
+    /// Where the parsed text starts in the file (non-zero when recovering from an error).
+    pub offset: usize,
 }
 
 /// Where the policy that clauses belong to currently stands.
@@ -73,21 +156,16 @@ impl Visitor<'_> {
     /// inside a rule whose repetition failed).
     pub fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        let end = pair
-            .clone()
-            .into_inner()
-            .flatten()
-            .filter(|p| p.clone().into_inner().next().is_none())
-            .map(|p| p.as_span().end())
-            .max()
-            .unwrap_or_else(|| s.start() + pair.as_str().trim_end().len());
-        Span::new(self.file, s.start(), end.max(s.start()))
+        let len = token_len(pair.as_str());
+        Span::new(
+            self.file,
+            self.offset + s.start(),
+            self.offset + s.start() + len,
+        )
     }
 
-    fn visit_file(&mut self, pair: Pair<Rule>) -> Vec<Item> {
-        let mut items: Vec<Item> = Vec::new();
-        let mut open = Open::None;
-        let mut first_header: Option<Span> = None;
+    fn visit_file(&mut self, pair: Pair<Rule>, state: &mut FileState) {
+        let FileState { items, open } = state;
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::declaration => {
@@ -102,35 +180,46 @@ impl Visitor<'_> {
                 }
                 Rule::policy_header => {
                     let span = self.span(&child);
-                    first_header.get_or_insert(span);
-                    let name = Cursor::new(child).find(Rule::string).map(|s| self.visit_string(s));
-                    if let Open::Implicit(i) = open {
-                        if let Item::Policy(p) = &items[i] {
-                            self.diags.push(
+                    let name = Cursor::new(child)
+                        .find(Rule::string)
+                        .map(|s| self.visit_string(s));
+                    if let Open::Implicit(i) = *open
+                        && let Item::Policy(p) = &items[i]
+                    {
+                        self.diags.push(
                                 Diagnostic::new("E0004", "clauses stand before the first `policy` header")
                                     .at(p.clauses.first().map(|c| c.span).unwrap_or(p.span), "this clause belongs to no named policy")
                                     .also(span, "the first header is here")
                                     .help("move these clauses under a `policy \"NAME\"` header, or give them one of their own"),
                             );
-                        }
                     }
-                    items.push(Item::Policy(ast::Policy { name, clauses: Vec::new(), span }));
-                    open = Open::Header(items.len() - 1);
+                    items.push(Item::Policy(ast::Policy {
+                        name,
+                        clauses: Vec::new(),
+                        span,
+                    }));
+                    *open = Open::Header(items.len() - 1);
                 }
                 Rule::scenario => {
                     if let Some(s) = self.visit_scenario(child) {
                         items.push(Item::Scenario(s));
                     }
-                    open = Open::AfterScenario;
+                    *open = Open::AfterScenario;
                 }
                 Rule::clause => {
                     let span = self.span(&child);
-                    let Some(clause) = self.visit_clause(child) else { continue };
-                    let idx = match open {
+                    let Some(clause) = self.visit_clause(child) else {
+                        continue;
+                    };
+                    let idx = match *open {
                         Open::Header(i) | Open::Implicit(i) => i,
                         Open::None => {
-                            items.push(Item::Policy(ast::Policy { name: None, clauses: Vec::new(), span }));
-                            open = Open::Implicit(items.len() - 1);
+                            items.push(Item::Policy(ast::Policy {
+                                name: None,
+                                clauses: Vec::new(),
+                                span,
+                            }));
+                            *open = Open::Implicit(items.len() - 1);
                             items.len() - 1
                         }
                         Open::AfterScenario => {
@@ -150,7 +239,6 @@ impl Visitor<'_> {
                 _ => {}
             }
         }
-        items
     }
 
     fn visit_declaration(&mut self, pair: Pair<Rule>) -> Option<ast::Declaration> {
@@ -161,7 +249,13 @@ impl Visitor<'_> {
         let name = self.visit_ref(Cursor::new(name_pair).rest().next()?);
         let value = self.visit_ref(c.next_any()?);
         let trusted = c.take(Rule::kw_trusted).map(|p| self.span(&p));
-        Some(ast::Declaration { kind, name, value, trusted, span })
+        Some(ast::Declaration {
+            kind,
+            name,
+            value,
+            trusted,
+            span,
+        })
     }
 
     fn visit_emergency(&mut self, pair: Pair<Rule>) -> Option<ast::Emergency> {
@@ -170,7 +264,11 @@ impl Visitor<'_> {
         c.take(Rule::kw_emergency);
         let kind = self.visit_decl_kind(c.next(Rule::decl_kind)?)?;
         let principals = c.rest().map(|p| self.visit_ref(p)).collect();
-        Some(ast::Emergency { kind, principals, span })
+        Some(ast::Emergency {
+            kind,
+            principals,
+            span,
+        })
     }
 
     fn visit_decl_kind(&mut self, pair: Pair<Rule>) -> Option<Spanned<crate::symbols::Kind>> {
@@ -189,7 +287,8 @@ impl Visitor<'_> {
         Spanned::new(r, span)
     }
 
-    /// A quoted string, unescaped. Single quotes are raw; double quotes take `\"` and `\\`.
+    /// A quoted string, unescaped. Single quotes are raw; double quotes take `\"`, `\\`, and
+    /// (an extension, see `docs/language.md`) `\n`, `\r`, `\t`.
     pub fn visit_string(&mut self, pair: Pair<Rule>) -> Spanned<String> {
         let span = self.span(&pair);
         let raw = pair.as_str();
@@ -207,12 +306,15 @@ impl Visitor<'_> {
             match chars.next() {
                 Some((_, '"')) => out.push('"'),
                 Some((_, '\\')) => out.push('\\'),
+                Some((_, 'n')) => out.push('\n'),
+                Some((_, 'r')) => out.push('\r'),
+                Some((_, 't')) => out.push('\t'),
                 Some((j, other)) => {
                     let at = span.start + 1 + i;
                     self.diags.push(
                         Diagnostic::new("E0005", format!("unknown escape `\\{other}` in a string"))
                             .at(Span::new(self.file, at, span.start + 1 + j + other.len_utf8()), "not an escape capol knows")
-                            .help("double-quoted strings take only `\\\"` and `\\\\`; use single quotes for raw text"),
+                            .help("double-quoted strings take `\\\"`, `\\\\`, `\\n`, `\\r` and `\\t`; use single quotes for raw text"),
                     );
                     out.push(other);
                 }
@@ -220,6 +322,43 @@ impl Visitor<'_> {
             }
         }
         Spanned::new(out, span)
+    }
+}
+
+/// The length of `text` without trailing white space and comments.
+fn token_len(text: &str) -> usize {
+    let mut t = text.trim_end();
+    loop {
+        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        if !t[line_start..].contains('#') {
+            return t.len();
+        }
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        let mut cut = None;
+        for (i, ch) in t[line_start..].char_indices() {
+            match quote {
+                Some(q) => {
+                    if escaped {
+                        escaped = false;
+                    } else if q == '"' && ch == '\\' {
+                        escaped = true;
+                    } else if ch == q {
+                        quote = None;
+                    }
+                }
+                None if ch == '"' || ch == '\'' => quote = Some(ch),
+                None if ch == '#' => {
+                    cut = Some(line_start + i);
+                    break;
+                }
+                None => {}
+            }
+        }
+        match cut {
+            Some(c) => t = t[..c].trim_end(),
+            None => return t.len(),
+        }
     }
 }
 
@@ -236,4 +375,3 @@ fn classify_word(w: &str) -> Ref {
         Ref::Ident(w.to_string())
     }
 }
-

@@ -19,36 +19,50 @@ impl Visitor<'_> {
             let mut fc = Cursor::new(fact);
             match rule {
                 Rule::user_fact => {
-                    fc.take(Rule::kind_word);
+                    fc.take(Rule::kw_user);
                     let Some(v) = fc.next_any() else { continue };
                     let user = self.visit_ref(v);
                     facts.push(Spanned::new(Fact::User(user), fspan));
                     fc.take(Rule::kw_member_of);
                     if let Some(list) = fc.next(Rule::target_list) {
                         let lspan = self.span(&list);
-                        facts.push(Spanned::new(Fact::MemberOf(self.visit_target_list(list)), lspan));
+                        facts.push(Spanned::new(
+                            Fact::MemberOf(self.visit_target_list(list)),
+                            lspan,
+                        ));
                     }
                 }
                 Rule::member_of_fact => {
                     fc.take(Rule::kw_member_of);
-                    let Some(list) = fc.next(Rule::target_list) else { continue };
-                    facts.push(Spanned::new(Fact::MemberOf(self.visit_target_list(list)), fspan));
+                    let Some(list) = fc.next(Rule::target_list) else {
+                        continue;
+                    };
+                    facts.push(Spanned::new(
+                        Fact::MemberOf(self.visit_target_list(list)),
+                        fspan,
+                    ));
                 }
                 Rule::device_fact => {
                     fc.take(Rule::kind_word);
                     let mut attrs = Vec::new();
                     for attr in fc.rest() {
                         let mut ac = Cursor::new(attr);
-                        let (Some(k), Some(v)) = (ac.next(Rule::word), ac.next_any()) else { continue };
+                        let (Some(k), Some(v)) = (ac.next(Rule::word), ac.next_any()) else {
+                            continue;
+                        };
                         let key = Spanned::new(k.as_str().to_string(), self.span(&k));
                         attrs.push((key, self.visit_ref(v)));
                     }
                     facts.push(Spanned::new(Fact::Device(attrs), fspan));
                 }
                 Rule::simple_fact => {
-                    let Some(k) = fc.next(Rule::kind_word) else { continue };
+                    let Some(k) = fc.next(Rule::kind_word) else {
+                        continue;
+                    };
                     let kspan = self.span(&k);
-                    let Some(kind) = TargetKind::from_word(k.as_str()) else { continue };
+                    let Some(kind) = TargetKind::from_word(k.as_str()) else {
+                        continue;
+                    };
                     let values = fc.rest().map(|v| self.visit_ref(v)).collect();
                     let fact = if kind == TargetKind::User {
                         match values_first(values) {
@@ -56,7 +70,10 @@ impl Visitor<'_> {
                             None => continue,
                         }
                     } else {
-                        Fact::Simple { kind: Spanned::new(kind, kspan), values }
+                        Fact::Simple {
+                            kind: Spanned::new(kind, kspan),
+                            values,
+                        }
                     };
                     facts.push(Spanned::new(fact, fspan));
                 }
@@ -70,26 +87,39 @@ impl Visitor<'_> {
                         Rule::expect_block => Expect::Block,
                         Rule::expect_require => {
                             ec.take(Rule::kw_require);
-                            let Some(g) = ec.next(Rule::grant_expr) else { continue };
+                            let Some(g) = ec.next(Rule::grant_expr) else {
+                                continue;
+                            };
                             Expect::Require(self.visit_grant_expr(g))
                         }
                         Rule::expect_session => {
                             ec.take(Rule::kw_session);
-                            let Some(s) = ec.next(Rule::session_item) else { continue };
+                            let Some(s) = ec.next(Rule::session_item) else {
+                                continue;
+                            };
                             Expect::Session(self.visit_session_item(s))
                         }
                         Rule::expect_name => {
-                            let (Some(w), Some(s)) = (ec.next(Rule::word), ec.next(Rule::string)) else { continue };
+                            let (Some(w), Some(s)) = (ec.next(Rule::word), ec.next(Rule::string))
+                            else {
+                                continue;
+                            };
                             let name = self.visit_string(s);
                             match w.as_str() {
                                 "applies" => Expect::Applies(name),
                                 "skips" => Expect::Skips(name),
                                 "would-apply" => Expect::WouldApply(name),
-                                other => Expect::Unknown(Spanned::new(other.to_string(), self.span(&w))),
+                                other => {
+                                    Expect::Unknown(Spanned::new(other.to_string(), self.span(&w)))
+                                }
                             }
                         }
                         _ => {
-                            let text = ec.rest().next().map(|w| w.as_str().to_string()).unwrap_or_default();
+                            let text = ec
+                                .rest()
+                                .next()
+                                .map(|w| w.as_str().to_string())
+                                .unwrap_or_default();
                             match text.as_str() {
                                 "allow" => Expect::Allow,
                                 _ => Expect::Unknown(Spanned::new(text, espan)),

@@ -1,9 +1,8 @@
 //! The real binary, run as users run it (`NO_COLOR=1`): help texts, exit codes, where output
 //! goes, and the files `compile -o` writes.
 
-#![allow(clippy::panic)] // a test that cannot go on says why
 
-use crate::support::{self, capol, trim_lines};
+use crate::support::compile::{self as support, capol, trim_lines};
 use serde_json::Value;
 
 fn stdout(out: &std::process::Output) -> String {

@@ -1,9 +1,8 @@
 //! The examples compile, together, as the CLI compiles the directory; every policy's JSON is
 //! snapshotted; the one-line seed compiles to Microsoft's "Require MFA for Azure management".
 
-#![allow(clippy::panic)] // a test that cannot go on says why
 
-use crate::support::{self, compile_examples};
+use crate::support::compile::{self as support, compile_examples};
 use capol::diag::Severity;
 use serde_json::{Value, json};
 

@@ -1,7 +1,15 @@
-//! The integration tests: one binary, one module per area.
+//! capol's integration tests: one binary. Tenant tests run against a local fake Graph only.
 
+#![cfg(feature = "tenant")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod auth;
 mod cli;
+mod client;
+mod deploy;
 mod diagnostics;
 mod examples;
+mod resolve;
+mod scenarios;
 mod schema;
 mod support;

@@ -2,9 +2,8 @@
 //! (`tests/fixtures/graph-ca-policy.schema.json`, generated from Microsoft's CSDL), and the
 //! validator is shown to reject what it should, so a green run means something.
 
-#![allow(clippy::panic)] // a test that cannot go on says why
 
-use crate::support::{self, compile_examples};
+use crate::support::compile::{self as support, compile_examples};
 use serde_json::{Value, json};
 
 fn validator() -> jsonschema::Validator {

@@ -1,7 +1,7 @@
-//! Helpers shared by the integration tests: paths, compiling the examples as the CLI does,
-//! running the binary, rendering diagnostics the way users see them.
+//! Helpers for the compiler's tests (examples, diagnostics, CLI, schema): paths, compiling the
+//! examples as the CLI does, running the binary, rendering diagnostics the way users see them.
 
-#![allow(dead_code, clippy::panic)] // helpers used by some modules only; a helper that cannot go on says why
+#![allow(dead_code)] // helpers used by some modules only
 
 use capol::check::Options;
 use capol::diag::render;

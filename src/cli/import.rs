@@ -1,0 +1,190 @@
+//! `capol import`: Graph policy JSON (files, directories, or a tenant) → `.capol` files.
+
+use super::Exit;
+use super::output::{self, Format};
+use crate::check::ApiVersion;
+use crate::import::{self, ImportOptions, Imported, NameHints};
+use crate::symbols::lock::{LOCK_FILE_NAME, LockFile};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+/// The file `--single-file` writes into the output directory.
+const SINGLE_FILE: &str = "policies.capol";
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Examples:
+  capol import export.json                    print the policies as .capol source
+  capol import exports/ -o policies/          one <slug>.capol per policy, plus names.capol
+  capol import export.json -o policies/ --single-file
+  capol import beta-export.json --api beta    keep beta-only controls (session cae)
+
+Policies that cannot be imported are reported (file and JSON path) and left out; the others are
+written. Existing files are never overwritten without --force.")]
+pub struct ImportArgs {
+    /// JSON files or directories of them: a policy, an array of policies, or a Graph list
+    /// response {\"value\": [...]}
+    #[arg(value_name = "PATH", required_unless_present = "from_tenant")]
+    pub paths: Vec<PathBuf>,
+    /// Write the files into DIR instead of printing them
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write one file (policies.capol: the declarations, then every policy)
+    #[arg(long)]
+    pub single_file: bool,
+    /// Overwrite files that already exist in DIR
+    #[arg(long)]
+    pub force: bool,
+    /// The Graph API version the JSON comes from; beta imports beta-only controls
+    #[arg(long, value_enum, default_value = "v1.0")]
+    pub api: ApiVersion,
+    /// A lock file whose display names name the declarations [default: capol.lock in DIR]
+    #[arg(long, value_name = "FILE")]
+    pub lock: Option<PathBuf>,
+    /// Read the policies from the tenant instead of files
+    #[arg(long, conflicts_with = "paths")]
+    pub from_tenant: bool,
+    /// Diagnostics as text for people or JSON for tools
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+pub fn import(a: ImportArgs) -> Exit {
+    let hints = match hints(&a) {
+        Ok(h) => h,
+        Err(e) => return e,
+    };
+    let opts = ImportOptions { api: a.api, hints };
+    let imported = if a.from_tenant {
+        // TODO(lead): fetch with the tenant client once it is merged:
+        //   `GET /{api}/identity/conditionalAccess/policies` (every page), then
+        //   `import::import_values(&policies, &opts)`; the display names of groups, users,
+        //   locations, … can be added to `opts.hints` (`NameHints::insert`) from the same client.
+        output::error(
+            "`--from-tenant` needs the tenant client, which this build does not have yet; export the policies to JSON and import the file",
+        );
+        return Exit::Tenant;
+    } else {
+        match import::import_paths(&a.paths, &opts) {
+            Ok(i) => i,
+            Err(e) => {
+                output::error(e);
+                return Exit::Usage;
+            }
+        }
+    };
+    output::emit_diagnostics(&imported.diagnostics.items, &imported.sources, a.format);
+    let written = match &a.out {
+        None => {
+            print!("{}", imported.single);
+            None
+        }
+        Some(dir) => match write(&imported, dir, a.single_file, a.force) {
+            Ok(n) => Some(n),
+            Err(e) => return e,
+        },
+    };
+    if a.format == Format::Text {
+        summary(&imported, a.out.as_deref(), written);
+    }
+    if imported.has_errors() {
+        Exit::SourceErrors
+    } else {
+        Exit::Ok
+    }
+}
+
+/// Display names for declarations: `--lock`, or `capol.lock` in the output directory.
+fn hints(a: &ImportArgs) -> Result<NameHints, Exit> {
+    let path = a.lock.clone().or_else(|| {
+        a.out
+            .as_ref()
+            .map(|d| d.join(LOCK_FILE_NAME))
+            .filter(|p| p.is_file())
+    });
+    let Some(path) = path else {
+        return Ok(NameHints::new());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        output::error(format!("cannot read lock file `{}`: {e}", path.display()));
+        Exit::Usage
+    })?;
+    let lock = LockFile::parse(&text).map_err(|e| {
+        output::error(format!(
+            "lock file `{}` is invalid: {}",
+            path.display(),
+            e.message
+        ));
+        Exit::Usage
+    })?;
+    Ok(NameHints::from_lock(&lock))
+}
+
+/// Write the files; nothing is written if one of them exists and `--force` is not given.
+fn write(imported: &Imported, dir: &Path, single: bool, force: bool) -> Result<usize, Exit> {
+    let files = if single {
+        if imported.policies.is_empty() {
+            Vec::new()
+        } else {
+            vec![(SINGLE_FILE.to_string(), imported.single.clone())]
+        }
+    } else {
+        imported.files()
+    };
+    if files.is_empty() {
+        return Ok(0);
+    }
+    let existing: Vec<String> = files
+        .iter()
+        .map(|(n, _)| dir.join(n))
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !force && !existing.is_empty() {
+        output::error(format!(
+            "{} already exist{}: {}",
+            if existing.len() == 1 {
+                "this file"
+            } else {
+                "these files"
+            },
+            if existing.len() == 1 { "s" } else { "" },
+            existing.join(", ")
+        ));
+        eprintln!("help: import into an empty directory, or pass --force to overwrite");
+        return Err(Exit::Usage);
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        output::error(format!("cannot create `{}`: {e}", dir.display()));
+        return Err(Exit::Usage);
+    }
+    for (name, text) in &files {
+        let path = dir.join(name);
+        if let Err(e) = std::fs::write(&path, text) {
+            output::error(format!("cannot write `{}`: {e}", path.display()));
+            return Err(Exit::Usage);
+        }
+    }
+    Ok(files.len())
+}
+
+fn summary(imported: &Imported, out: Option<&Path>, written: Option<usize>) {
+    let n = imported.policies.len();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = format!("capol: imported {}", plural(n, "policy", "policies"));
+    if let (Some(dir), Some(files)) = (out, written) {
+        line.push_str(&format!(
+            " into {} ({})",
+            dir.display(),
+            plural(files, "file", "files")
+        ));
+    }
+    if imported.skipped > 0 {
+        line.push_str(&format!(
+            "; {} not imported",
+            plural(imported.skipped, "policy", "policies")
+        ));
+    }
+    eprintln!("{line}");
+}

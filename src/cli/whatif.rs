@@ -1,0 +1,286 @@
+//! `capol test` (run every scenario) and `capol what-if` (one ad-hoc sign-in from flags).
+
+use super::Exit;
+use super::compile::SourceArgs;
+use super::output::{self, Format};
+use crate::driver::Compilation;
+use crate::source::SourceMap;
+use crate::whatif::{self, EvalContext};
+use clap::Args;
+use serde_json::json;
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Scenarios live in .capol files beside the policies:
+
+  scenario \"Break-glass is never blocked\"
+      user Emergency1 member-of group BreakGlass
+      app AzureServiceManagement
+      expect allow
+
+Examples:
+  capol test examples
+  capol test policies/ --format json
+
+Exit codes: 0 every scenario passed, 1 a scenario failed or the sources have errors, 2 usage error")]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+}
+
+fn context(c: &Compilation) -> EvalContext {
+    EvalContext {
+        trusted_locations: c.set.trusted_locations.clone(),
+        names: c.set.names_by_id.clone(),
+    }
+}
+
+fn location(sources: &SourceMap, span: crate::source::Span) -> String {
+    match sources.get(span.file) {
+        Some(f) => {
+            let (l, col) = f.line_col(span.start);
+            format!("{}:{l}:{col}", f.name)
+        }
+        None => String::new(),
+    }
+}
+
+pub fn test(a: TestArgs) -> Exit {
+    let c = match a.src.compile() {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    if c.has_errors() {
+        eprintln!("capol: the sources have errors; no scenario was run");
+        return Exit::SourceErrors;
+    }
+    let ctx = context(&c);
+    let set = whatif::PolicySet::new(&c.policies, &ctx);
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut report = Vec::new();
+    for sc in &c.set.scenarios {
+        let ev = set.evaluate(&sc.sign_in);
+        let failures: Vec<(String, whatif::Failure, String)> = sc
+            .expects
+            .iter()
+            .filter_map(|e| {
+                whatif::check(&ev, &e.node)
+                    .err()
+                    .map(|f| (e.node.to_string(), f, location(&c.sources, e.span)))
+            })
+            .collect();
+        if failures.is_empty() {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        if a.src.format == Format::Text {
+            let status = if failures.is_empty() { "PASS" } else { "FAIL" };
+            println!(
+                "{status} {} ({})",
+                sc.name.node,
+                location(&c.sources, sc.name.span)
+            );
+            for (expect, f, at) in &failures {
+                println!("     expect {expect}  [{at}]");
+                println!("       {f}");
+                if !f.missing.is_empty() {
+                    let facts: Vec<String> = f.missing.iter().map(|m| m.to_string()).collect();
+                    println!("       add to the scenario: {}", facts.join(", "));
+                }
+            }
+        }
+        report.push(json!({
+            "scenario": sc.name.node,
+            "location": location(&c.sources, sc.name.span),
+            "passed": failures.is_empty(),
+            "failures": failures.iter().map(|(e, f, at)| json!({"expect": e, "location": at, "failure": f})).collect::<Vec<_>>(),
+            "evaluation": ev,
+        }));
+    }
+    match a.src.format {
+        Format::Text => {
+            if c.set.scenarios.is_empty() {
+                eprintln!("capol: no scenario found");
+            }
+            println!("\n{passed} passed, {failed} failed");
+        }
+        Format::Json => {
+            let out = json!({"passed": passed, "failed": failed, "scenarios": report});
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+    }
+    if failed > 0 {
+        Exit::SourceErrors
+    } else {
+        Exit::Ok
+    }
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Every fact is optional; a policy that needs a fact you did not give is reported as unknown.
+Names are resolved like in the sources (declarations, capol.lock, built-in catalogues).
+
+Examples:
+  capol what-if examples --user alice@contoso.com --member-of 'role GlobalAdministrator' \\
+      --app AzureServiceManagement --platform windows --client browser --location untrusted
+  capol what-if examples --user Emergency1 --member-of 'group BreakGlass' --app MicrosoftOffice365Portal
+  capol what-if examples --guest b2b-collaboration-guest --app SharePointOnline --format json")]
+pub struct WhatIfArgs {
+    #[command(flatten)]
+    pub src: SourceArgs,
+    /// The user: a UPN, a declared name or an object id
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Memberships, like a list in the language: `group Admins, role GlobalAdministrator` (repeatable)
+    #[arg(long = "member-of", value_name = "LIST")]
+    pub member_of: Vec<String>,
+    /// A guest: guest types, and optionally the home tenant id (`b2b-collaboration-guest`)
+    #[arg(long, value_name = "TYPES")]
+    pub guest: Option<String>,
+    /// A workload-identity sign-in by this service principal
+    #[arg(long = "service-principal", value_name = "NAME")]
+    pub service_principal: Option<String>,
+    /// The app signed in to (an app name or app id)
+    #[arg(long)]
+    pub app: Option<String>,
+    /// A user action: register-security-info or register-device
+    #[arg(long)]
+    pub action: Option<String>,
+    /// An authentication context: c1 … c99 or a declared name
+    #[arg(long)]
+    pub context: Option<String>,
+    /// android, ios, windows, windows-phone, macos, linux, unknown
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// browser, mobile-desktop, exchange-activesync, other
+    #[arg(long)]
+    pub client: Option<String>,
+    /// A named location, or `untrusted` (an address in no named location)
+    #[arg(long)]
+    pub location: Option<String>,
+    /// low, medium, high, none
+    #[arg(long = "sign-in-risk")]
+    pub sign_in_risk: Option<String>,
+    /// low, medium, high, none
+    #[arg(long = "user-risk")]
+    pub user_risk: Option<String>,
+    /// low, medium, high, none
+    #[arg(long = "service-principal-risk")]
+    pub service_principal_risk: Option<String>,
+    /// none, minor, moderate, elevated
+    #[arg(long = "insider-risk")]
+    pub insider_risk: Option<String>,
+    /// `unregistered`, or attributes as in filter rules: `trustType AzureAD, isCompliant True`
+    #[arg(long)]
+    pub device: Option<String>,
+    /// device-code, authentication-transfer, none
+    #[arg(long = "auth-flow")]
+    pub auth_flow: Option<String>,
+}
+
+/// A flag value as a source reference: kept as written when it is a plain word, a UPN or a
+/// list; quoted otherwise.
+fn value(v: &str) -> String {
+    let plain = !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | '+' | '\''))
+        && v.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        v.to_string()
+    } else {
+        format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+impl WhatIfArgs {
+    /// The sign-in as a scenario in the language, so that flags are checked exactly like sources.
+    fn scenario(&self) -> String {
+        let mut s = String::from("scenario \"what-if\"\n");
+        let mut fact = |kw: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                s.push_str(&format!("    {kw} {}\n", value(v)));
+            }
+        };
+        fact("user", &self.user);
+        fact("service-principal", &self.service_principal);
+        fact("app", &self.app);
+        fact("action", &self.action);
+        fact("context", &self.context);
+        fact("platform", &self.platform);
+        fact("client", &self.client);
+        fact("location", &self.location);
+        fact("sign-in-risk", &self.sign_in_risk);
+        fact("user-risk", &self.user_risk);
+        fact("service-principal-risk", &self.service_principal_risk);
+        fact("insider-risk", &self.insider_risk);
+        fact("auth-flow", &self.auth_flow);
+        if let Some(g) = &self.guest {
+            s.push_str(&format!("    guest {g}\n"));
+        }
+        if let Some(d) = &self.device {
+            s.push_str(&format!("    device {d}\n"));
+        }
+        for m in &self.member_of {
+            let list = if m.trim_start().starts_with("group") || m.trim_start().starts_with("role")
+            {
+                m.clone()
+            } else {
+                format!("group {m}")
+            };
+            s.push_str(&format!("    member-of {list}\n"));
+        }
+        s.push_str("    expect allow\n");
+        s
+    }
+}
+
+pub fn what_if(a: WhatIfArgs) -> Exit {
+    let opts = crate::check::Options { api: a.src.api };
+    let files = match crate::driver::collect_files(&a.src.paths) {
+        Ok(f) => f,
+        Err(e) => {
+            output::error(e);
+            return Exit::Usage;
+        }
+    };
+    // The sign-in is compiled as a scenario together with the sources, so that its names
+    // resolve exactly as the policies' do and its mistakes get located diagnostics.
+    let mut sources = SourceMap::new();
+    let mut diags = crate::diag::Diagnostics::new();
+    crate::driver::load(&files, &mut sources, &mut diags);
+    let flags = sources.add("<what-if flags>", a.scenario());
+    let lock_path = crate::driver::find_lock(&a.src.paths, a.src.lock.as_deref());
+    let lock = lock_path
+        .as_deref()
+        .and_then(|p| crate::driver::load_lock(p, &mut sources, &mut diags));
+    let c = crate::driver::compile_sources(sources, lock.as_ref(), &opts, diags);
+    if c.has_errors() {
+        output::emit_diagnostics(&c.diagnostics.items, &c.sources, a.src.format);
+        let in_flags = c
+            .diagnostics
+            .items
+            .iter()
+            .any(|d| d.is_error() && d.primary.as_ref().is_some_and(|l| l.span.file == flags));
+        if in_flags {
+            eprintln!("capol: the sign-in given by the flags has errors");
+            return Exit::Usage;
+        }
+        eprintln!("capol: the sources have errors");
+        return Exit::SourceErrors;
+    }
+    let Some(sc) = c.set.scenarios.iter().find(|s| s.span.file == flags) else {
+        output::error("internal error, please report: the what-if sign-in was lost");
+        return Exit::Usage;
+    };
+    let ctx = context(&c);
+    let ev = whatif::evaluate(&c.policies, &ctx, &sc.sign_in);
+    match a.src.format {
+        Format::Text => print!("{}", whatif::render_table(&ev)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default()),
+    }
+    Exit::Ok
+}

@@ -1,0 +1,302 @@
+//! Scenario expectations, checked against an evaluation.
+//!
+//! In: an [`Evaluation`] and an [`Expectation`] (`expect block`, `expect require mfa`, …). Out:
+//! `Ok`, or a [`Failure`] whose message names the policy and the condition, or — when the answer
+//! depends on policies whose verdict is unknown — `notEnoughInformation` with the missing facts.
+//!
+//! Unknown enforced policies are decided by trying them: every combination of them applying
+//! or not (up to ten of them; beyond that: none, all, and each one alone). If the expectation
+//! holds in every combination it passes, if it fails in every one it fails as in the combination
+//! where none applies, and otherwise it fails with `notEnoughInformation`.
+
+use super::grant::{ControlExpr, implies, way_text};
+use super::session::Session;
+use super::verdict::{Fact, Verdict, fact_list};
+use super::{Combined, Effect, Evaluation, Outcome, combine, quoted};
+use serde::Serialize;
+use std::fmt;
+
+/// What a scenario expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expectation {
+    /// `expect block`
+    Block,
+    /// `expect allow`: no applying enforced policy blocks or requires anything.
+    Allow,
+    /// `expect require EXPR`: not blocked, and every way of meeting the combined requirement
+    /// meets EXPR.
+    Require(ControlExpr),
+    /// `expect applies "NAME"` (a report-only policy that would apply counts).
+    Applies(String),
+    /// `expect skips "NAME"`
+    Skips(String),
+    /// `expect session …`: each control named is exactly the merged one.
+    Session(Session),
+}
+
+impl fmt::Display for Expectation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expectation::Block => f.write_str("block"),
+            Expectation::Allow => f.write_str("allow"),
+            Expectation::Require(e) => write!(f, "require {e}"),
+            Expectation::Applies(n) => write!(f, "applies \"{n}\""),
+            Expectation::Skips(n) => write!(f, "skips \"{n}\""),
+            Expectation::Session(s) => write!(f, "session {s}"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FailureKind {
+    /// The expectation does not hold.
+    Unmet,
+    /// Whether it holds depends on facts the scenario does not give.
+    NotEnoughInformation,
+    /// `expect applies/skips` names no policy.
+    UnknownPolicy,
+}
+
+/// Why an expectation failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub kind: FailureKind,
+    /// One line, names the policies and conditions involved.
+    pub message: String,
+    /// For `notEnoughInformation`: the facts to add to the scenario.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<Fact>,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn unmet(message: String) -> Failure {
+    Failure {
+        kind: FailureKind::Unmet,
+        message,
+        missing: Vec::new(),
+    }
+}
+
+/// Check an expectation against an evaluation.
+pub fn check(ev: &Evaluation, expected: &Expectation) -> Result<(), Failure> {
+    match expected {
+        Expectation::Applies(name) => check_policy(ev, name, true),
+        Expectation::Skips(name) => check_policy(ev, name, false),
+        _ => check_outcome(ev, expected),
+    }
+}
+
+fn check_policy(ev: &Evaluation, name: &str, applies: bool) -> Result<(), Failure> {
+    let found = ev.result(name).or_else(|| {
+        ev.results
+            .iter()
+            .find(|r| r.policy.eq_ignore_ascii_case(name))
+    });
+    let Some(r) = found else {
+        let close = crate::diag::did_you_mean(name, ev.results.iter().map(|r| r.policy.as_str()));
+        let mut message = format!("no policy is named \"{name}\"");
+        if let Some(s) = crate::diag::suggestion_text(&close) {
+            message = format!("{message}; {s}");
+        }
+        return Err(Failure {
+            kind: FailureKind::UnknownPolicy,
+            message,
+            missing: Vec::new(),
+        });
+    };
+    let verb = if applies { "applies" } else { "skips" };
+    match (&r.verdict, applies) {
+        (Verdict::Applies, true) | (Verdict::Skipped { .. }, false) => Ok(()),
+        (Verdict::Skipped { reason, detail }, true) => Err(unmet(format!(
+            "expected \"{}\" to apply, but it skips on {reason}: {detail}",
+            r.policy
+        ))),
+        (Verdict::Applies, false) => Err(unmet(format!(
+            "expected \"{}\" to skip, but it {}",
+            r.policy,
+            r.verdict_word()
+        ))),
+        (Verdict::Unknown { missing, detail }, _) => Err(Failure {
+            kind: FailureKind::NotEnoughInformation,
+            message: format!(
+                "notEnoughInformation: whether \"{}\" {verb} depends on {}, which the scenario does not give ({detail})",
+                r.policy,
+                fact_list(missing)
+            ),
+            missing: missing.clone(),
+        }),
+    }
+}
+
+/// The result of an outcome expectation in one combination of applying policies.
+fn judge(ev: &Evaluation, expected: &Expectation, c: &Combined) -> Result<(), String> {
+    let (outcome, session) = (&c.outcome, &c.session);
+    let blocked_by = |by: &[String]| format!("the sign-in is blocked by {}", quoted(by));
+    match (expected, outcome) {
+        (Expectation::Block, Outcome::Block { .. }) | (Expectation::Allow, Outcome::Allow) => {
+            Ok(())
+        }
+        (Expectation::Block, other) => {
+            let mut message = format!("expected block, but the outcome is {other}");
+            let skipped: Vec<String> = ev
+                .blockers
+                .iter()
+                .filter_map(|i| ev.results.get(*i))
+                .filter_map(|r| match &r.verdict {
+                    Verdict::Skipped { reason, detail } => {
+                        Some(format!("\"{}\" skips on {reason}: {detail}", r.policy))
+                    }
+                    _ => None,
+                })
+                .take(3)
+                .collect();
+            if !skipped.is_empty() {
+                message = format!("{message}; {}", skipped.join("; "));
+            }
+            Err(message)
+        }
+        (Expectation::Allow, Outcome::Block { by }) => {
+            Err(format!("expected allow, but {}", blocked_by(by)))
+        }
+        (Expectation::Allow, Outcome::Require(r)) => {
+            let parts: Vec<String> = r
+                .all
+                .iter()
+                .map(|g| format!("\"{}\" requires {}", g.policy, g.expr))
+                .collect();
+            Err(format!("expected allow, but {}", parts.join(", and ")))
+        }
+        (Expectation::Require(e), Outcome::Block { by }) => {
+            Err(format!("expected require {e}, but {}", blocked_by(by)))
+        }
+        (Expectation::Require(e), Outcome::Allow) => Err(format!(
+            "expected require {e}, but no applying enforced policy requires anything"
+        )),
+        (Expectation::Require(e), Outcome::Require(r)) => match implies(r, e) {
+            Ok(()) => Ok(()),
+            Err(way) => {
+                let from: Vec<String> = r.all.iter().map(|g| g.policy.clone()).collect();
+                Err(format!(
+                    "expected require {e}, but the requirement `{r}` (from {}) can be met with `{}`",
+                    quoted(&from),
+                    way_text(&way)
+                ))
+            }
+        },
+        (Expectation::Session(want), _) => {
+            let unmet = session.unmet(want);
+            if unmet.is_empty() {
+                return Ok(());
+            }
+            let from = if c.session_from.is_empty() {
+                "no applying enforced policy sets session controls".to_string()
+            } else {
+                format!("session controls from {}", quoted(&c.session_from))
+            };
+            Err(format!("expected session {}; {from}", unmet.join(", ")))
+        }
+        (Expectation::Applies(_) | Expectation::Skips(_), _) => Ok(()),
+    }
+}
+
+fn check_outcome(ev: &Evaluation, expected: &Expectation) -> Result<(), Failure> {
+    let unknown: Vec<&Effect> = ev
+        .effects
+        .iter()
+        .filter(|e| {
+            ev.results
+                .get(e.result)
+                .is_some_and(|r| matches!(r.verdict, Verdict::Unknown { .. }))
+        })
+        .collect();
+    let certain: Vec<&Effect> = ev
+        .effects
+        .iter()
+        .filter(|e| ev.results.get(e.result).is_some_and(|r| r.applies()))
+        .collect();
+    let mut base = None;
+    let mut passes = 0usize;
+    let mut tries = 0usize;
+    for chosen in combinations(unknown.len()) {
+        let effects = certain.iter().copied().chain(
+            unknown
+                .iter()
+                .zip(&chosen)
+                .filter(|(_, c)| **c)
+                .map(|(e, _)| *e),
+        );
+        let result = judge(ev, expected, &combine(&ev.results, effects));
+        tries += 1;
+        passes += usize::from(result.is_ok());
+        base.get_or_insert(result);
+    }
+    if passes == tries {
+        return Ok(());
+    }
+    if passes == 0 {
+        return base.unwrap_or(Ok(())).map_err(unmet);
+    }
+    let mut missing: Vec<Fact> = Vec::new();
+    let mut parts = Vec::new();
+    for e in &unknown {
+        if let Some(r) = ev.results.get(e.result)
+            && let Verdict::Unknown { missing: m, .. } = &r.verdict
+        {
+            parts.push(format!("\"{}\" (needs {})", r.policy, fact_list(m)));
+            for f in m {
+                if !missing.contains(f) {
+                    missing.push(*f);
+                }
+            }
+        }
+    }
+    Err(Failure {
+        kind: FailureKind::NotEnoughInformation,
+        message: format!(
+            "notEnoughInformation: whether the sign-in gets {expected} depends on {}; add {} to the scenario",
+            parts.join(", "),
+            fact_list(&missing)
+        ),
+        missing,
+    })
+}
+
+/// Which unknown policies apply, per combination tried; the first is "none".
+fn combinations(n: usize) -> Vec<Vec<bool>> {
+    if n <= 10 {
+        return (0..1usize << n)
+            .map(|mask| (0..n).map(|i| mask & (1 << i) != 0).collect())
+            .collect();
+    }
+    let mut out = vec![vec![false; n], vec![true; n]];
+    out.extend((0..n).map(|i| (0..n).map(|j| i == j).collect()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combinations_start_with_none() {
+        let c = combinations(2);
+        assert_eq!(
+            c,
+            [
+                vec![false, false],
+                vec![true, false],
+                vec![false, true],
+                vec![true, true]
+            ]
+        );
+        let c = combinations(11);
+        assert_eq!(c.len(), 13);
+        assert!(c[0].iter().all(|b| !b) && c[1].iter().all(|b| *b));
+    }
+}

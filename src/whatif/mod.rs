@@ -1,0 +1,290 @@
+//! The offline what-if evaluator: which policies apply to a sign-in, and what Entra would do.
+//!
+//! In: compiled policies ([`Policy`]), an [`EvalContext`] (trusted locations, display names) and
+//! a [`SignIn`]. Out: an [`Evaluation`]: per policy, sorted by display name, whether it applies,
+//! the first condition that does not match (Graph's `whatIfAnalysisReasons`), or the facts it
+//! needs; and the combined [`Outcome`] and merged [`Session`] of the applying enforced policies.
+//! [`check`] then tests an [`Expectation`] of a scenario against it. The rules are written up in
+//! `docs/what-if.md`.
+//!
+//! Conditions are checked in this order, and the first that fails is the reason: users,
+//! workload identities, target resources (apps, user actions, authentication context), device
+//! platform, location, client app, device filter, sign-in risk, user risk, service-principal
+//! risk, insider risk, authentication flow.
+
+pub mod bundles;
+mod conditions;
+mod expect;
+pub mod grant;
+mod identity;
+mod prepare;
+pub mod session;
+mod signin;
+mod table;
+mod verdict;
+
+pub use expect::{Expectation, Failure, FailureKind, check};
+pub use grant::{Control, ControlExpr, PolicyGrant, Requirement};
+pub use session::{Frequency, Session};
+pub use signin::{
+    AuthFlow, ClientAppType, DeviceFact, EvalContext, GuestFact, GuestType, InsiderRisk,
+    LocationFact, Platform, RiskLevel, SignIn, Target,
+};
+pub use table::render_table;
+pub use verdict::{Fact, PolicyResult, Reason, Verdict};
+
+use crate::graph::model::{Policy, PolicyState, SessionControls};
+use grant::Grant;
+use prepare::{Check, Prepared, Resources};
+use serde::Serialize;
+use std::fmt;
+
+type Condition = fn(&Prepared<'_>, &SignIn, &EvalContext) -> Check;
+
+/// The conditions in evaluation order.
+const CONDITIONS: [Condition; 12] = [
+    identity::users,
+    identity::workload_identities,
+    conditions::resources,
+    conditions::platform,
+    conditions::location,
+    conditions::client_apps,
+    conditions::devices,
+    conditions::sign_in_risk,
+    conditions::user_risk,
+    conditions::service_principal_risk,
+    conditions::insider_risk,
+    conditions::auth_flow,
+];
+
+/// What Entra does with the sign-in, from the applying enforced policies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+pub enum Outcome {
+    /// At least one applying enforced policy blocks.
+    Block { by: Vec<String> },
+    /// Every part of the requirement must be met.
+    Require(Requirement),
+    /// Nothing blocks and nothing is required.
+    Allow,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Block { by } => write!(f, "block (by {})", quoted(by)),
+            Outcome::Require(r) => write!(f, "require {r}"),
+            Outcome::Allow => f.write_str("allow"),
+        }
+    }
+}
+
+/// `"A", "B"`.
+pub(crate) fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What an applying (or unknown) enforced policy contributes to the outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Effect {
+    /// Index into [`Evaluation::results`].
+    pub result: usize,
+    pub grant: Grant,
+    pub session: Option<SessionControls>,
+}
+
+/// The evaluation of one sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    /// Every policy, sorted by display name.
+    pub results: Vec<PolicyResult>,
+    /// From the enforced policies that apply; enforced policies whose verdict is unknown are
+    /// left out (they are listed in `undetermined`).
+    pub outcome: Outcome,
+    pub session: Session,
+    /// Enforced policies whose verdict is unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undetermined: Vec<String>,
+    #[serde(skip)]
+    pub(crate) effects: Vec<Effect>,
+    /// Indices of enforced policies that block (whatever their verdict), for messages.
+    #[serde(skip)]
+    pub(crate) blockers: Vec<usize>,
+}
+
+impl Evaluation {
+    /// A policy's result by display name.
+    pub fn result(&self, policy: &str) -> Option<&PolicyResult> {
+        self.results.iter().find(|r| r.policy == policy)
+    }
+}
+
+/// The outcome of a set of applying policies.
+pub(crate) struct Combined {
+    pub outcome: Outcome,
+    pub session: Session,
+    /// The policies that set session controls.
+    pub session_from: Vec<String>,
+}
+
+/// Combine effects: any block wins; otherwise AND of the requirements; sessions merged.
+pub(crate) fn combine<'e>(
+    results: &[PolicyResult],
+    effects: impl Iterator<Item = &'e Effect>,
+) -> Combined {
+    let mut by = Vec::new();
+    let mut requirement = Requirement::default();
+    let mut session = Session::default();
+    let mut session_from = Vec::new();
+    for e in effects {
+        let name = results
+            .get(e.result)
+            .map(|r| r.policy.clone())
+            .unwrap_or_default();
+        if let Some(s) = &e.session {
+            session.merge(s);
+            session_from.push(name.clone());
+        }
+        match &e.grant {
+            Grant::Block => by.push(name),
+            Grant::Require(expr) => requirement.all.push(PolicyGrant {
+                policy: name,
+                expr: expr.clone(),
+            }),
+            Grant::Nothing => {}
+        }
+    }
+    let outcome = if !by.is_empty() {
+        Outcome::Block { by }
+    } else if !requirement.all.is_empty() {
+        Outcome::Require(requirement)
+    } else {
+        Outcome::Allow
+    };
+    Combined {
+        outcome,
+        session,
+        session_from,
+    }
+}
+
+/// Policies prepared once (filters parsed, sorted by name) for evaluating many sign-ins.
+pub struct PolicySet<'a> {
+    ctx: &'a EvalContext,
+    policies: Vec<Prepared<'a>>,
+}
+
+impl<'a> PolicySet<'a> {
+    pub fn new(policies: &'a [Policy], ctx: &'a EvalContext) -> Self {
+        let mut prepared: Vec<Prepared<'a>> = policies.iter().map(Prepared::new).collect();
+        prepared.sort_by(|a, b| {
+            let (a, b) = (&a.policy.display_name, &b.policy.display_name);
+            a.to_lowercase()
+                .cmp(&b.to_lowercase())
+                .then_with(|| a.cmp(b))
+        });
+        PolicySet {
+            ctx,
+            policies: prepared,
+        }
+    }
+
+    pub fn evaluate(&self, s: &SignIn) -> Evaluation {
+        let mut results = Vec::with_capacity(self.policies.len());
+        let mut effects = Vec::new();
+        let mut blockers = Vec::new();
+        let mut undetermined = Vec::new();
+        for (i, p) in self.policies.iter().enumerate() {
+            let verdict = verdict(p, s, self.ctx);
+            let enforced = p.policy.state == PolicyState::Enabled;
+            if enforced {
+                if p.grant == Grant::Block {
+                    blockers.push(i);
+                }
+                if matches!(verdict, Verdict::Unknown { .. }) {
+                    undetermined.push(p.policy.display_name.clone());
+                }
+                if !matches!(verdict, Verdict::Skipped { .. }) {
+                    effects.push(Effect {
+                        result: i,
+                        grant: p.grant.clone(),
+                        session: p.policy.session_controls.clone(),
+                    });
+                }
+            }
+            results.push(PolicyResult {
+                policy: p.policy.display_name.clone(),
+                state: p.policy.state,
+                verdict,
+            });
+        }
+        let applying = effects
+            .iter()
+            .filter(|e| results.get(e.result).is_some_and(PolicyResult::applies));
+        let Combined {
+            outcome, session, ..
+        } = combine(&results, applying);
+        Evaluation {
+            results,
+            outcome,
+            session,
+            undetermined,
+            effects,
+            blockers,
+        }
+    }
+}
+
+/// Evaluate one sign-in against the policies.
+pub fn evaluate(policies: &[Policy], ctx: &EvalContext, sign_in: &SignIn) -> Evaluation {
+    PolicySet::new(policies, ctx).evaluate(sign_in)
+}
+
+/// One policy's verdict: not enabled, the first failing condition, unknown, or applies.
+fn verdict(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Verdict {
+    match p.policy.state {
+        PolicyState::Disabled => {
+            return Verdict::Skipped {
+                reason: Reason::PolicyNotEnabled,
+                detail: "the policy is off".into(),
+            };
+        }
+        PolicyState::ReportOnly if p.resources == Resources::Actions => {
+            return Verdict::Skipped {
+                reason: Reason::PolicyNotEnabled,
+                detail: "report-only policies on user actions are never evaluated".into(),
+            };
+        }
+        _ => {}
+    }
+    let mut missing = Vec::new();
+    let mut first_detail = None;
+    for condition in CONDITIONS {
+        match condition(p, s, ctx) {
+            Check::Match => {}
+            Check::NoMatch(reason, detail) => return Verdict::Skipped { reason, detail },
+            Check::Unknown(fact, detail) => {
+                if !missing.contains(&fact) {
+                    missing.push(fact);
+                }
+                first_detail.get_or_insert(detail);
+            }
+        }
+    }
+    match first_detail {
+        None => Verdict::Applies,
+        Some(detail) => Verdict::Unknown { missing, detail },
+    }
+}
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests_combine;
+#[cfg(test)]
+mod tests_conditions;

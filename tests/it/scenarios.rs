@@ -1,0 +1,225 @@
+//! `capol test` and `capol what-if` through the real binary, and scenario diagnostics.
+
+use assert_cmd::Command;
+use capol::check::Options;
+use capol::driver::compile_str;
+use std::path::Path;
+
+fn capol() -> Command {
+    let mut c = Command::cargo_bin("capol").unwrap();
+    c.env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// The examples plus one extra file, in a temporary directory.
+fn examples_with(extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for entry in std::fs::read_dir(src).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "capol") {
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(dir.path().join("extra.capol"), extra).unwrap();
+    dir
+}
+
+#[test]
+fn example_scenarios_pass() {
+    let out = capol().args(["test", "examples"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("PASS Break-glass accounts are never blocked"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn a_wrong_expectation_fails_naming_the_policy_and_condition() {
+    let dir = examples_with(
+        r#"
+scenario "Legacy clients are allowed (wrong)"
+    user bob@contoso.com
+    app ExchangeOnline
+    client other
+    expect allow
+"#,
+    );
+    let out = capol().arg("test").arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL Legacy clients are allowed (wrong)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("CA003 Block legacy authentication"),
+        "the failure names the policy: {stdout}"
+    );
+    assert!(stdout.contains("1 failed"), "{stdout}");
+}
+
+#[test]
+fn a_missing_fact_fails_with_not_enough_information() {
+    let dir = examples_with(
+        r#"
+scenario "Which client?"
+    user bob@contoso.com
+    app ExchangeOnline
+    expect allow
+"#,
+    );
+    let out = capol().arg("test").arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("notEnoughInformation") || stdout.contains("not enough information"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("client"),
+        "names the missing fact: {stdout}"
+    );
+}
+
+#[test]
+fn test_json_output_is_machine_readable() {
+    let out = capol()
+        .args(["test", "examples", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["failed"], 0);
+    assert!(v["passed"].as_u64().unwrap() >= 5);
+    assert!(
+        v["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["passed"] == true)
+    );
+}
+
+#[test]
+fn what_if_prints_every_policy_and_the_outcome() {
+    let out = capol()
+        .args([
+            "what-if",
+            "examples",
+            "--user",
+            "alice@contoso.com",
+            "--member-of",
+            "role GlobalAdministrator",
+            "--app",
+            "AzureServiceManagement",
+            "--platform",
+            "windows",
+            "--client",
+            "browser",
+            "--location",
+            "untrusted",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("CA001 Require MFA for admins"))
+        .unwrap();
+    assert!(row.contains("applies"), "{row}");
+    let legacy = stdout
+        .lines()
+        .find(|l| l.starts_with("CA003 Block legacy authentication"))
+        .unwrap();
+    assert!(
+        legacy.contains("clientApps"),
+        "skipped with Graph's reason: {legacy}"
+    );
+    assert!(stdout.contains("outcome: require mfa"), "{stdout}");
+}
+
+#[test]
+fn what_if_json_and_bad_flags() {
+    let out = capol()
+        .args([
+            "what-if",
+            "examples",
+            "--user",
+            "EmergencyAccess1",
+            "--member-of",
+            "BreakGlass",
+            "--app",
+            "MicrosoftOffice365Portal",
+        ])
+        .args(["--client", "browser", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["results"].as_array().unwrap().len() >= 10);
+
+    let out = capol()
+        .args(["what-if", "examples", "--platform", "iso"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("E0106") && stderr.contains("ios"),
+        "{stderr}"
+    );
+}
+
+fn codes(src: &str) -> Vec<&'static str> {
+    let names = "group Admins = 3c9e2a71-5d4b-4e6f-8a2c-1b0d9e8f7a62\n\
+                 policy \"P\" for group Admins for all apps require mfa\n";
+    let c = compile_str(
+        &[("names.capol", names), ("s.capol", src)],
+        None,
+        &Options::default(),
+    );
+    c.diagnostics.items.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn scenario_mistakes_are_diagnostics() {
+    assert_eq!(
+        codes("scenario \"s\" user a@b.c member-of group Admns expect allow"),
+        ["E0100"]
+    );
+    assert_eq!(
+        codes("scenario \"s\" platform ios platform android expect allow"),
+        ["E0500"]
+    );
+    assert_eq!(
+        codes("scenario \"s\" app AzureServiceManagement expect permit"),
+        ["E0501"]
+    );
+    assert_eq!(
+        codes("scenario \"s\" app AzureServiceManagement expect applies \"Q\""),
+        ["E0501"]
+    );
+    assert_eq!(
+        codes("scenario \"s\" user a@b.c service-principal X expect block"),
+        ["E0500"]
+    );
+    assert_eq!(
+        codes("scenario \"s\" app AzureServiceManagement"),
+        ["W0012"]
+    );
+    assert!(codes("scenario \"s\" user a@b.c member-of group Admins app AzureServiceManagement expect require mfa").is_empty());
+}
