@@ -144,6 +144,9 @@ pub fn parse(rule: &str, subject: Subject) -> Result<Rule, Vec<FilterError>> {
                 "split the filter, or target the devices through a group or an extension attribute",
             ),
         );
+        // Not parsed: the length is the problem, and an unbounded rule could nest or chain
+        // deeply enough to exhaust the stack.
+        return Err(errors);
     }
     if rule.trim().is_empty() {
         errors.push(

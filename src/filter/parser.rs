@@ -35,7 +35,13 @@ struct Parser<'a> {
     subject: Subject,
     semantic: Vec<FilterError>,
     syntax: Option<FilterError>,
+    /// How many `(` and `-not` enclose the current position.
+    depth: usize,
 }
+
+/// The deepest nesting of parentheses and `-not` capol parses (its own limit, far beyond any real
+/// rule), so that a pathological rule is an error rather than a stack overflow.
+pub const MAX_DEPTH: usize = 64;
 
 pub fn parse(rule: &str, tokens: &[Token], subject: Subject) -> Parsed {
     let mut p = Parser {
@@ -45,6 +51,7 @@ pub fn parse(rule: &str, tokens: &[Token], subject: Subject) -> Parsed {
         subject,
         semantic: Vec::new(),
         syntax: None,
+        depth: 0,
     };
     let expr = p.parse_or().ok().and_then(|e| p.finish().ok().map(|()| e));
     Parsed {
@@ -118,9 +125,25 @@ impl<'a> Parser<'a> {
 
     fn parse_not(&mut self) -> PResult<Expr> {
         if self.eat_logical("not") {
-            return Ok(Expr::Not(Box::new(self.parse_not()?)));
+            self.nest()?;
+            let inner = self.parse_not()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.parse_primary()
+    }
+
+    /// Enter a `(` or `-not` (the token just before the current position).
+    fn nest(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth <= MAX_DEPTH {
+            return Ok(());
+        }
+        let (start, end) = self.previous().map_or((0, 0), |t| (t.start, t.end));
+        self.stop(
+            FilterError::new(start, end, format!("nested more than {MAX_DEPTH} levels deep"))
+                .with_help("simplify the rule: `-and` and `-or` chains need no parentheses"),
+        )
     }
 
     fn parse_primary(&mut self) -> PResult<Expr> {
@@ -130,7 +153,9 @@ impl<'a> Parser<'a> {
         match &t.tok {
             Tok::LParen => {
                 self.pos += 1;
+                self.nest()?;
                 let inner = self.parse_or()?;
+                self.depth -= 1;
                 match self.peek() {
                     Some(Token {
                         tok: Tok::RParen, ..

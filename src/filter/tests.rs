@@ -555,3 +555,19 @@ fn custom_security_attributes_evaluate_per_item() {
     assert!(!with(Some("blockGuestUsers")));
     assert!(!with(None));
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let nested = |n: usize| format!("{}device.model -eq \"a\"{}", "(".repeat(n), ")".repeat(n));
+    assert!(parse(&nested(64), Subject::Device).is_ok());
+    let errs = errors(&nested(65), Subject::Device);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!((errs[0].0, errs[0].1), (64, 65), "points at the 65th `(`");
+    assert!(errs[0].2.starts_with("nested more than 64 levels"), "{}", errs[0].2);
+    // Within the length limit, on a small test-thread stack.
+    assert!(parse(&nested(1500), Subject::Device).is_err());
+    let nots = format!("{}device.model -eq \"a\"", "-not ".repeat(600));
+    assert!(parse(&nots, Subject::Device).is_err());
+    // Beyond the length limit the rule is not parsed at all.
+    assert_eq!(errors(&nested(100_000), Subject::Device).len(), 1);
+}
