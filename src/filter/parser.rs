@@ -141,8 +141,12 @@ impl<'a> Parser<'a> {
         }
         let (start, end) = self.previous().map_or((0, 0), |t| (t.start, t.end));
         self.stop(
-            FilterError::new(start, end, format!("nested more than {MAX_DEPTH} levels deep"))
-                .with_help("simplify the rule: `-and` and `-or` chains need no parentheses"),
+            FilterError::new(
+                start,
+                end,
+                format!("nested more than {MAX_DEPTH} levels deep"),
+            )
+            .with_help("simplify the rule: `-and` and `-or` chains need no parentheses"),
         )
     }
 

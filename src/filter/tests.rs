@@ -563,7 +563,11 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let errs = errors(&nested(65), Subject::Device);
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert_eq!((errs[0].0, errs[0].1), (64, 65), "points at the 65th `(`");
-    assert!(errs[0].2.starts_with("nested more than 64 levels"), "{}", errs[0].2);
+    assert!(
+        errs[0].2.starts_with("nested more than 64 levels"),
+        "{}",
+        errs[0].2
+    );
     // Within the length limit, on a small test-thread stack.
     assert!(parse(&nested(1500), Subject::Device).is_err());
     let nots = format!("{}device.model -eq \"a\"", "-not ".repeat(600));
