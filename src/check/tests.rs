@@ -1,7 +1,6 @@
 //! Checker unit tests, one group per rule: name resolution, closed vocabularies, placement, the
 //! Graph combination rules, the safety rules, the lints, and the defaults.
 
-
 use super::{ApiVersion, Options};
 use crate::driver::{Compilation, compile_str};
 use crate::graph::model::Policy;
@@ -503,7 +502,9 @@ fn resources_are_required_and_of_one_kind() {
         ["E0210", "W0004"]
     );
     assert_eq!(
-        codes("require mfa for apps where 'CustomSecurityAttribute.Eng_Project -eq \"Baker\"', context c2\n"),
+        codes(
+            "require mfa for apps where 'CustomSecurityAttribute.Eng_Project -eq \"Baker\"', context c2\n"
+        ),
         ["E0210"]
     );
 }

@@ -1,7 +1,6 @@
 //! Parser unit tests, one group per grammar section: declarations, each clause, lists that
 //! switch kind, strings and escapes, comments, header-less files, and syntax errors.
 
-
 use super::parse;
 use crate::ast::{
     Clause, Control, File, GrantOp, Item, Policy, Ref, Target, TargetKind, TargetValue,
@@ -502,9 +501,13 @@ fn upns_are_users_by_principal_name() {
 #[test]
 fn double_quoted_strings_take_escapes() {
     let p = only_policy("policy \"say \\\"hi\\\" to C:\\\\\"\n for all apps\n require mfa\n");
-    assert_eq!(p.name.map(|n| n.node), Some("say \"hi\" to C:\\".to_string()));
+    assert_eq!(
+        p.name.map(|n| n.node),
+        Some("say \"hi\" to C:\\".to_string())
+    );
     // `\n`, `\r` and `\t` too (descriptions imported from Graph may hold line breaks).
-    let p = only_policy("policy \"A\" for all apps require mfa description \"one\\ntwo\\tthree\"\n");
+    let p =
+        only_policy("policy \"A\" for all apps require mfa description \"one\\ntwo\\tthree\"\n");
     assert!(matches!(&p.clauses[2].node, Clause::Description(d) if d.node == "one\ntwo\tthree"));
 }
 
@@ -516,9 +519,15 @@ fn single_quoted_strings_are_raw() {
 
 #[test]
 fn unknown_escapes_are_e0005_at_the_backslash() {
-    let (ast, d) = parse(FileId(0), "policy \"C:\\docs\"\n for all apps\n require mfa\n");
+    let (ast, d) = parse(
+        FileId(0),
+        "policy \"C:\\docs\"\n for all apps\n require mfa\n",
+    );
     assert!(ast.is_some(), "the file still parses");
-    assert_eq!(d.items.iter().map(|d| d.code).collect::<Vec<_>>(), ["E0005"]);
+    assert_eq!(
+        d.items.iter().map(|d| d.code).collect::<Vec<_>>(),
+        ["E0005"]
+    );
     assert_eq!(first_error("policy \"C:\\docs\"\n"), ("E0005", 1, 11));
 }
 

@@ -2,7 +2,6 @@
 //! (`tests/fixtures/graph-ca-policy.schema.json`, generated from Microsoft's CSDL), and the
 //! validator is shown to reject what it should, so a green run means something.
 
-
 use crate::support::compile::{self as support, compile_examples};
 use serde_json::{Value, json};
 
@@ -91,7 +90,8 @@ fn the_validator_rejects_broken_bodies() {
     let good = serde_json::to_value(&c.policies[0]).unwrap_or_default();
     assert!(v.is_valid(&good));
 
-    let broken: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let broken: Vec<(&str, Edit)> = vec![
         ("bad state", Box::new(|b| b["state"] = json!("on"))),
         (
             "read-only id",
