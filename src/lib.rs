@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! .capol text ──parse──▶ ast::File ──check──▶ ir::PolicySet ──emit──▶ graph::model::Policy ──▶ JSON
+//!                            ▲   │
+//!    Graph JSON ──import─────┘   └──fmt──▶ .capol text (canonical layout, comments kept)
 //! ```
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -91,3 +91,41 @@ pub fn fmt(a: FmtArgs) -> Exit {
         Exit::Ok
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Cli, Exit, run};
+    use clap::Parser;
+
+    fn capol(args: &[&str]) -> Exit {
+        let argv = std::iter::once("capol").chain(args.iter().copied());
+        run(Cli::try_parse_from(argv).unwrap())
+    }
+
+    #[test]
+    fn check_lists_and_fmt_rewrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.capol");
+        let bad = dir.path().join("b.capol");
+        std::fs::write(
+            &file,
+            "policy \"A\"  require mfa   # why\n for all users mode on\n",
+        )
+        .unwrap();
+        std::fs::write(&bad, "policy \"B\" for ,\n").unwrap();
+        let f = file.to_str().unwrap();
+        assert_eq!(capol(&["fmt", "--check", f]), Exit::SourceErrors);
+        assert_eq!(capol(&["fmt", f]), Exit::Ok);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(
+            text,
+            "policy \"A\"\n    require mfa  # why\n    for all users\n    mode on\n"
+        );
+        assert_eq!(capol(&["fmt", "--check", f]), Exit::Ok);
+        assert_eq!(capol(&["fmt", bad.to_str().unwrap()]), Exit::SourceErrors);
+        assert_eq!(
+            std::fs::read_to_string(&bad).unwrap(),
+            "policy \"B\" for ,\n"
+        );
+    }
+}

@@ -188,3 +188,56 @@ fn summary(imported: &Imported, out: Option<&Path>, written: Option<usize>) {
     }
     eprintln!("{line}");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Cli, Exit, run};
+    use clap::Parser;
+
+    fn capol(args: &[&str]) -> Exit {
+        let argv = std::iter::once("capol").chain(args.iter().copied());
+        run(Cli::try_parse_from(argv).unwrap())
+    }
+
+    #[test]
+    fn writes_files_and_never_overwrites_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let out_s = out.to_str().unwrap();
+        let corpus = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/corpus/001-graph-v1-exo-mfa-outside-trusted.json"
+        );
+        assert_eq!(capol(&["import", corpus, "-o", out_s]), Exit::Ok);
+        let policy = out.join("access-to-exo-requires-mfa.capol");
+        let first = std::fs::read_to_string(&policy).unwrap();
+        assert!(first.starts_with("policy \"Access to EXO requires MFA\""));
+        assert!(out.join("names.capol").is_file());
+        std::fs::write(&policy, "edited").unwrap();
+        assert_eq!(capol(&["import", corpus, "-o", out_s]), Exit::Usage);
+        assert_eq!(std::fs::read_to_string(&policy).unwrap(), "edited");
+        assert_eq!(capol(&["import", corpus, "-o", out_s, "--force"]), Exit::Ok);
+        assert_eq!(std::fs::read_to_string(&policy).unwrap(), first);
+        assert_eq!(
+            capol(&["import", corpus, "-o", out_s, "--single-file", "--force"]),
+            Exit::Ok
+        );
+        let single = std::fs::read_to_string(out.join("policies.capol")).unwrap();
+        assert!(single.contains("group Group1 = ") && single.contains("policy \"Access"));
+        assert_eq!(
+            capol(&["check", out.join("policies.capol").to_str().unwrap()]),
+            Exit::Ok
+        );
+    }
+
+    #[test]
+    fn errors_exit_one_and_from_tenant_is_not_wired_yet() {
+        let bad = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/corpus/016-alex-306-block-auth-transfer.json"
+        );
+        assert_eq!(capol(&["import", bad]), Exit::SourceErrors);
+        assert_eq!(capol(&["import", "--from-tenant"]), Exit::Tenant);
+        assert_eq!(capol(&["import", "/nonexistent/x.json"]), Exit::Usage);
+    }
+}

@@ -20,8 +20,8 @@ pub fn eval(rule: &Rule, attrs: &dyn Fn(&str) -> Option<String>) -> bool {
 
 fn eval_expr(e: &Expr, attrs: &dyn Fn(&str) -> Option<String>) -> bool {
     match e {
-        Expr::Or(a, b) => eval_expr(a, attrs) || eval_expr(b, attrs),
-        Expr::And(a, b) => eval_expr(a, attrs) && eval_expr(b, attrs),
+        Expr::Or(items) => items.iter().any(|e| eval_expr(e, attrs)),
+        Expr::And(items) => items.iter().all(|e| eval_expr(e, attrs)),
         Expr::Not(a) => !eval_expr(a, attrs),
         Expr::Compare(c) => compare(c, attrs(&c.attribute).as_deref()),
     }

@@ -12,7 +12,8 @@
 //! parentheses. Operators are case-insensitive and may be written without their hyphen. Values are
 //! double-quoted strings (`` ` `` escapes a quote), single-quoted strings (`''` escapes a quote),
 //! `True`/`False` (any case, quoted or not), `null` (with `-eq`/`-ne` only), and lists `["a", "b"]`
-//! for `-in`/`-notIn`.
+//! for `-in`/`-notIn`. Rules longer than Entra's 3072 characters are rejected, and parentheses and
+//! `-not` may nest at most [`MAX_NESTING`] deep, so that no input can exhaust the stack.
 
 mod attributes;
 mod eval;
@@ -27,6 +28,9 @@ use serde::Serialize;
 
 /// Entra's documented limit on the length of a filter rule, in characters.
 pub const MAX_RULE_CHARS: usize = 3072;
+
+/// How deeply parentheses and `-not` may nest (our limit, so that no rule can exhaust the stack).
+pub const MAX_NESTING: usize = 64;
 
 /// The kind of object a rule filters, which decides the attributes it may name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -75,8 +79,10 @@ pub struct Rule {
 /// A boolean expression over comparisons.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expr {
-    Or(Box<Expr>, Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
+    /// Two or more alternatives (a chain of `-or` is one node, so long rules stay shallow).
+    Or(Vec<Expr>),
+    /// Two or more conditions joined by `-and`.
+    And(Vec<Expr>),
     Not(Box<Expr>),
     Compare(Comparison),
 }
@@ -109,10 +115,7 @@ impl Rule {
     pub fn comparisons(&self) -> Vec<&Comparison> {
         fn walk<'a>(e: &'a Expr, out: &mut Vec<&'a Comparison>) {
             match e {
-                Expr::Or(a, b) | Expr::And(a, b) => {
-                    walk(a, out);
-                    walk(b, out);
-                }
+                Expr::Or(items) | Expr::And(items) => items.iter().for_each(|i| walk(i, out)),
                 Expr::Not(a) => walk(a, out),
                 Expr::Compare(c) => out.push(c),
             }
@@ -144,9 +147,6 @@ pub fn parse(rule: &str, subject: Subject) -> Result<Rule, Vec<FilterError>> {
                 "split the filter, or target the devices through a group or an extension attribute",
             ),
         );
-        // Not parsed: the length is the problem, and an unbounded rule could nest or chain
-        // deeply enough to exhaust the stack.
-        return Err(errors);
     }
     if rule.trim().is_empty() {
         errors.push(

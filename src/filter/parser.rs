@@ -15,7 +15,7 @@
 use super::attributes::{self, AttrKind, Attribute, Op, UNSUPPORTED_OPS, op_list};
 use super::lexer::{Tok, Token};
 use super::values::check_type;
-use super::{Comparison, Expr, FilterError, Subject, Value};
+use super::{Comparison, Expr, FilterError, MAX_NESTING, Subject, Value};
 
 pub struct Parsed {
     pub expr: Option<Expr>,
@@ -33,15 +33,11 @@ struct Parser<'a> {
     tokens: &'a [Token],
     pos: usize,
     subject: Subject,
+    /// Parentheses and `-not`s currently open.
+    depth: usize,
     semantic: Vec<FilterError>,
     syntax: Option<FilterError>,
-    /// How many `(` and `-not` enclose the current position.
-    depth: usize,
 }
-
-/// The deepest nesting of parentheses and `-not` capol parses (its own limit, far beyond any real
-/// rule), so that a pathological rule is an error rather than a stack overflow.
-pub const MAX_DEPTH: usize = 64;
 
 pub fn parse(rule: &str, tokens: &[Token], subject: Subject) -> Parsed {
     let mut p = Parser {
@@ -49,9 +45,9 @@ pub fn parse(rule: &str, tokens: &[Token], subject: Subject) -> Parsed {
         tokens,
         pos: 0,
         subject,
+        depth: 0,
         semantic: Vec::new(),
         syntax: None,
-        depth: 0,
     };
     let expr = p.parse_or().ok().and_then(|e| p.finish().ok().map(|()| e));
     Parsed {
@@ -106,48 +102,54 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_or(&mut self) -> PResult<Expr> {
-        let mut left = self.parse_and()?;
+        let mut items = vec![self.parse_and()?];
         while self.eat_logical("or") {
-            let right = self.parse_and()?;
-            left = Expr::Or(Box::new(left), Box::new(right));
+            items.push(self.parse_and()?);
         }
-        Ok(left)
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::Or(items)
+        })
     }
 
     fn parse_and(&mut self) -> PResult<Expr> {
-        let mut left = self.parse_not()?;
+        let mut items = vec![self.parse_not()?];
         while self.eat_logical("and") {
-            let right = self.parse_not()?;
-            left = Expr::And(Box::new(left), Box::new(right));
+            items.push(self.parse_not()?);
         }
-        Ok(left)
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::And(items)
+        })
+    }
+
+    /// Enter a parenthesis or a `-not`; stop at [`MAX_NESTING`] levels.
+    fn nest(&mut self, at: &Token) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return self.stop(
+                FilterError::new(
+                    at.start,
+                    at.end,
+                    format!("the rule nests more than {MAX_NESTING} levels deep"),
+                )
+                .with_help("remove redundant parentheses or `-not`s"),
+            );
+        }
+        Ok(())
     }
 
     fn parse_not(&mut self) -> PResult<Expr> {
-        if self.eat_logical("not") {
-            self.nest()?;
+        if let Some(t) = self.peek().filter(|t| is_logical(&t.tok, "not")) {
+            self.pos += 1;
+            self.nest(t)?;
             let inner = self.parse_not()?;
             self.depth -= 1;
             return Ok(Expr::Not(Box::new(inner)));
         }
         self.parse_primary()
-    }
-
-    /// Enter a `(` or `-not` (the token just before the current position).
-    fn nest(&mut self) -> PResult<()> {
-        self.depth += 1;
-        if self.depth <= MAX_DEPTH {
-            return Ok(());
-        }
-        let (start, end) = self.previous().map_or((0, 0), |t| (t.start, t.end));
-        self.stop(
-            FilterError::new(
-                start,
-                end,
-                format!("nested more than {MAX_DEPTH} levels deep"),
-            )
-            .with_help("simplify the rule: `-and` and `-or` chains need no parentheses"),
-        )
     }
 
     fn parse_primary(&mut self) -> PResult<Expr> {
@@ -157,7 +159,7 @@ impl<'a> Parser<'a> {
         match &t.tok {
             Tok::LParen => {
                 self.pos += 1;
-                self.nest()?;
+                self.nest(t)?;
                 let inner = self.parse_or()?;
                 self.depth -= 1;
                 match self.peek() {

@@ -40,7 +40,7 @@ pub fn format(text: &str) -> Result<String, Diagnostics> {
     format_file(FileId(0), text)
 }
 
-/// [`format`], with diagnostics located in `file`.
+/// [`format()`], with diagnostics located in `file`.
 pub fn format_file(file: FileId, text: &str) -> Result<String, Diagnostics> {
     let (ast, diags) = syntax::parse(file, text);
     let ast = match ast {

@@ -271,17 +271,19 @@ fn width(s: &str) -> usize {
     s.chars().count()
 }
 
-/// The rank of a clause in the canonical order.
+/// The rank of a clause in the canonical order: what the policy does, to whom and what, under
+/// which conditions, then session and mode, as LANGUAGE.md writes it
+/// (`require mfa for app AzureServiceManagement exclude group BreakGlass mode report-only`).
 fn rank(c: &Clause) -> u8 {
     match c {
         Clause::Description(_) => 0,
-        Clause::For(_) => 1,
+        Clause::Block | Clause::Require(_) => 1,
+        Clause::For(_) => 2,
         Clause::Exclude(ts) => match ts.first().map(|t| t.kind.node) {
-            Some(k) if is_condition(k) => 4,
-            _ => 2,
+            Some(k) if is_condition(k) => 5,
+            _ => 3,
         },
-        Clause::When(_) => 3,
-        Clause::Block | Clause::Require(_) => 5,
+        Clause::When(_) => 4,
         Clause::Session(_) => 6,
         Clause::Mode(_) => 7,
     }

@@ -25,12 +25,12 @@ fn check(input: &str, want: &str) {
 fn short_policy_on_one_line() {
     check(
         "policy \"A\"\n  mode on require mfa\n    for group Admins\n",
-        "policy \"A\"\n    for group Admins require mfa mode on\n",
+        "policy \"A\"\n    require mfa for group Admins mode on\n",
     );
     // A repeated keyword reads badly on one line.
     check(
         "policy \"A\" for all users for all apps block mode on",
-        "policy \"A\"\n    for all users\n    for all apps\n    block\n    mode on\n",
+        "policy \"A\"\n    block\n    for all users\n    for all apps\n    mode on\n",
     );
 }
 
@@ -39,8 +39,8 @@ fn clause_order_and_kind_words() {
     check(
         "policy \"A\" mode on session persistent-browser never block when platform ios exclude location trusted \
          exclude groups A, groups B, roles C when location any for all users description \"d\" for all apps exclude app X",
-        "policy \"A\"\n    description \"d\"\n    for all users\n    for all apps\n    exclude group A, B, role C\n    \
-         exclude app X\n    when platform ios\n    when location any\n    exclude location trusted\n    block\n    \
+        "policy \"A\"\n    description \"d\"\n    block\n    for all users\n    for all apps\n    exclude group A, B, role C\n    \
+         exclude app X\n    when platform ios\n    when location any\n    exclude location trusted\n    \
          session persistent-browser never\n    mode on\n",
     );
 }
@@ -49,7 +49,7 @@ fn clause_order_and_kind_words() {
 fn headerless_policy() {
     check(
         "require mfa for app AzureServiceManagement exclude group BreakGlass mode report-only\n",
-        "for app AzureServiceManagement exclude group BreakGlass require mfa mode report-only\n",
+        "require mfa for app AzureServiceManagement exclude group BreakGlass mode report-only\n",
     );
 }
 
@@ -57,17 +57,17 @@ fn headerless_policy() {
 fn long_lists_break_one_item_per_line() {
     let roles: Vec<String> = (1..=20).map(|i| format!("Role{i}")).collect();
     let input = format!("policy \"A\" for role {} require mfa", roles.join(", "));
-    let mut want = String::from("policy \"A\"\n    for role Role1,\n");
+    let mut want = String::from("policy \"A\"\n    require mfa\n    for role Role1,\n");
     for r in &roles[1..19] {
         want.push_str(&format!("        {r},\n"));
     }
-    want.push_str("        Role20\n    require mfa\n");
+    want.push_str("        Role20\n");
     check(&input, &want);
     let long = "policy \"A\" for all users require mfa or compliant-device or hybrid-joined-device or approved-app or compliant-app or terms ToU";
     check(
         long,
-        "policy \"A\"\n    for all users\n    require mfa\n        or compliant-device\n        or hybrid-joined-device\n        \
-         or approved-app\n        or compliant-app\n        or terms ToU\n",
+        "policy \"A\"\n    require mfa\n        or compliant-device\n        or hybrid-joined-device\n        \
+         or approved-app\n        or compliant-app\n        or terms ToU\n    for all users\n",
     );
 }
 
@@ -87,11 +87,11 @@ fn declarations_align_in_runs() {
 fn strings_are_requoted() {
     check(
         "policy 'A \"q\"' for devices where \"device.model -eq 'x'\" require mfa description 'a\\b'",
-        "policy \"A \\\"q\\\"\"\n    description \"a\\\\b\" for devices where \"device.model -eq 'x'\" require mfa\n",
+        "policy \"A \\\"q\\\"\"\n    description \"a\\\\b\" require mfa for devices where \"device.model -eq 'x'\"\n",
     );
     check(
         "policy \"A\" when devices where \"device.model -eq \\\"x\\\"\" require mfa\n",
-        "policy \"A\"\n    when devices where 'device.model -eq \"x\"' require mfa\n",
+        "policy \"A\"\n    require mfa when devices where 'device.model -eq \"x\"'\n",
     );
 }
 
@@ -103,7 +103,7 @@ fn comments_leading_trailing_and_blank_lines() {
          # who\n  for group A,\n # and B\n B # last\n require mfa # why\n   and compliant-device # and this\n mode on\n# The end.\n",
         "# Header.\n\n# About A.\ngroup A = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11  # the admins\n\n\
          group B = 1b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\n\n# About the policy.\npolicy \"P\"  # header note\n\
-         \x20   # who\n    for group A,\n        # and B\n        B  # last\n    require mfa and compliant-device  # why # and this\n    mode on\n\n# The end.\n",
+         \x20   require mfa and compliant-device  # why # and this\n    # who\n    for group A,\n        # and B\n        B  # last\n    mode on\n\n# The end.\n",
     );
 }
 
@@ -121,7 +121,7 @@ fn comments_inside_scenarios_and_between_items() {
 fn a_comment_on_the_first_item_of_a_list_goes_before_the_clause() {
     check(
         "policy \"P\"\n  for\n  # admins\n  group A\n  block\n",
-        "policy \"P\"\n    # admins\n    for group A\n    block\n",
+        "policy \"P\"\n    block\n    # admins\n    for group A\n",
     );
 }
 
@@ -360,19 +360,23 @@ fn generated_sources_keep_their_meaning() {
         if rng.chance(30) {
             text.push_str("# A header comment.\n\n");
         }
-        for p in 0..(1 + rng.next() % 3) {
+        let count = 1 + rng.next() % 3;
+        let headerless = count == 1 && rng.chance(30);
+        for p in 0..count {
             let mut chosen: Vec<&[&str]> = slots.iter().filter_map(|s| *rng.pick(s)).collect();
             for i in (1..chosen.len()).rev() {
                 chosen.swap(i, (rng.next() % (i as u64 + 1)) as usize);
             }
-            let header = format!("policy \"P{case}-{p}\"");
-            layout(&mut rng, &[&header], &mut n, &mut text);
+            if !headerless {
+                let header = format!("policy \"P{case}-{p}\"");
+                layout(&mut rng, &[&header], &mut n, &mut text);
+            }
             for c in chosen {
                 layout(&mut rng, c, &mut n, &mut text);
             }
             text.push('\n');
         }
-        if rng.chance(20) {
+        if !headerless && rng.chance(20) {
             text.push_str("scenario \"S\"\n  user a@contoso.com member-of group Admins\n  # note\n  app HRPortal\n  expect require mfa\n");
         }
         if properties(&format!("case {case}"), &text) {
@@ -380,4 +384,12 @@ fn generated_sources_keep_their_meaning() {
         }
     }
     assert!(clean >= 100, "only {clean} generated sources compile");
+}
+
+#[test]
+fn crlf_and_bom_inputs() {
+    check(
+        "\u{feff}policy \"A\"\r\n  require mfa # x\r\n\r\n  for all users\r\n",
+        "policy \"A\"\n    require mfa  # x\n    for all users\n",
+    );
 }

@@ -13,7 +13,7 @@
 //! diagnostics.
 //!
 //! The guarantee: for every policy imported, compiling the generated source gives the policy's
-//! JSON back in canonical form ([`canon`]); `verify` checks it on every run. A property the
+//! JSON back in canonical form (`canon`); `verify` checks it on every run. A property the
 //! language cannot express is never dropped: the policy is refused with a diagnostic naming the
 //! file and the JSON path (`E0403`). Policies with errors are left out; the others are imported.
 
@@ -23,6 +23,7 @@ mod convert;
 mod json;
 mod names;
 mod read;
+mod users;
 mod verify;
 mod walk;
 

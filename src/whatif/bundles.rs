@@ -4,7 +4,7 @@
 //! or to the Windows Azure Service Management API grouping. Microsoft's pages ("Conditional Access:
 //! Target resources" and "Apps included in Conditional Access Office 365 app suite") list the
 //! members by display name only; the ids below are those of `symbols/data/well-known-apps.json`
-//! whose names match an entry of those lists. Members without a known id are listed in
+//! whose names match an entry of those lists. Members without a known id are described in
 //! `docs/what-if.md`; a sign-in to one of them is not matched by the keyword here.
 
 /// Members of `Office365` with a known app id.

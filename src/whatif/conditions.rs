@@ -5,7 +5,7 @@
 //! condition never needs the fact behind it; a policy with one needs it, or is unknown.
 
 use super::bundles;
-use super::prepare::{Check, Prepared, Resources, Tri, filter_tri, list_or, lookup, scope};
+use super::prepare::{Check, Prepared, Resources, Tri, Why, filter_tri, list_or, lookup, scope};
 use super::signin::{
     AuthFlow, ClientAppType, DeviceFact, EvalContext, LocationFact, Platform, RiskLevel, SignIn,
     Target,
@@ -61,7 +61,10 @@ pub fn resources(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
         ),
     };
     let Some(target) = &s.target else {
-        return Check::Unknown(Fact::App, format!("the policy targets {policy_targets}"));
+        return Check::Unknown(
+            Fact::App,
+            format!("the policy targets {policy_targets}").into(),
+        );
     };
     let listed = match (p.resources, target) {
         (Resources::Apps, Target::App(id)) => return app_scope(p, id, s, ctx),
@@ -83,64 +86,39 @@ pub fn resources(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
             format!(
                 "{}, and the policy targets {policy_targets}",
                 target_text(target, ctx)
-            ),
+            )
+            .into(),
         )
     }
 }
 
-fn app_scope(p: &Prepared<'_>, app: &str, s: &SignIn, ctx: &EvalContext) -> Check {
+fn app_scope<'a>(p: &'a Prepared<'_>, app: &'a str, s: &SignIn, ctx: &EvalContext) -> Check {
     if let Some(Err(e)) = p.app_filter.as_ref().map(|f| &f.rule) {
         return Check::NoMatch(Reason::InvalidCondition, e.clone());
     }
     let apps = &p.policy.conditions.applications;
-    let entry = |e: &String| -> Tri {
+    let entry = |e: &'a String| -> Tri<'a> {
         match e.as_str() {
-            "All" => Tri::Yes("all apps".into()),
+            "All" => Tri::Yes(Why::text("all apps")),
             "None" => Tri::No,
-            e if e.eq_ignore_ascii_case(app) => Tri::Yes(format!("app {}", ctx.name(app))),
-            e if bundles::covers(e, app) => {
-                Tri::Yes(format!("app {} is part of {}", ctx.name(app), ctx.name(e)))
-            }
+            e if e.eq_ignore_ascii_case(app) => Tri::Yes(Why::of("app", e)),
+            e if bundles::covers(e, app) => Tri::Yes(Why::of("app", app).and("is part of", e)),
             _ => Tri::No,
         }
     };
     let attrs = s.app_attributes.as_ref();
     let filter = p.app_filter.as_ref();
+    let (fact, matched) = (Fact::AppAttributes, "the app matches the filter");
     let include = Tri::any([
         Tri::any(apps.include_applications.iter().map(entry)),
-        filter_tri(
-            filter,
-            FilterMode::Include,
-            attrs,
-            Fact::AppAttributes,
-            "app",
-        ),
+        filter_tri(filter, FilterMode::Include, attrs, fact, matched),
     ]);
     let exclude = Tri::any([
         Tri::any(apps.exclude_applications.iter().map(entry)),
-        filter_tri(
-            filter,
-            FilterMode::Exclude,
-            attrs,
-            Fact::AppAttributes,
-            "app",
-        ),
+        filter_tri(filter, FilterMode::Exclude, attrs, fact, matched),
     ]);
-    scope(Reason::Application, include, exclude, || {
-        let names: Vec<String> = apps
-            .include_applications
-            .iter()
-            .map(|a| ctx.name(a))
-            .collect();
-        let targets = if names.is_empty() {
-            "apps by filter".to_string()
-        } else {
-            list_or(&names, 3)
-        };
-        format!(
-            "the sign-in is to app {}, and the policy targets {targets}",
-            ctx.name(app)
-        )
+    scope(Reason::Application, include, exclude, ctx, || {
+        p.apps_not_included(ctx)
     })
 }
 
@@ -177,25 +155,22 @@ pub fn platform(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
     if exclude.contains(&Platform::All) || (known && exclude.contains(&given)) {
         return Check::NoMatch(
             Reason::DevicePlatform,
-            format!("platform {shown} is excluded"),
+            format!("platform {shown} is excluded").into(),
         );
     }
     if include.is_empty() || include.contains(&Platform::All) || (known && include.contains(&given))
     {
         return Check::Match;
     }
-    let names: Vec<String> = include
-        .iter()
-        .map(|p| platform_word(*p).to_string())
-        .collect();
+    let names: Vec<&str> = include.iter().map(|p| platform_word(*p)).collect();
     Check::NoMatch(
         Reason::DevicePlatform,
-        format!("platform {shown} is not among {}", list_or(&names, 6)),
+        format!("platform {shown} is not among {}", list_or(&names, 6)).into(),
     )
 }
 
 /// The `location` condition.
-pub fn location(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
+pub fn location<'a>(p: &Prepared<'a>, s: &SignIn, ctx: &EvalContext) -> Check {
     let Some(l) = &p.policy.conditions.locations else {
         return Check::Match;
     };
@@ -205,41 +180,42 @@ pub fn location(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
     let Some(given) = &s.location else {
         return Check::Unknown(Fact::Location, "the policy has a location condition".into());
     };
-    let entry = |e: &String| -> Tri {
+    let trusted = |id: &str| {
+        id.eq_ignore_ascii_case(MFA_TRUSTED_IPS)
+            || ctx
+                .trusted_locations
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(id))
+    };
+    let entry = |e: &'a String| -> Tri<'a> {
         match (e.as_str(), given) {
-            ("All", _) => Tri::Yes("any location".into()),
-            ("AllTrusted", LocationFact::Named(id))
-                if id.eq_ignore_ascii_case(MFA_TRUSTED_IPS)
-                    || ctx
-                        .trusted_locations
-                        .iter()
-                        .any(|t| t.eq_ignore_ascii_case(id)) =>
-            {
-                Tri::Yes(format!("location {} is trusted", ctx.name(id)))
+            ("All", _) => Tri::Yes(Why::text("any location")),
+            ("AllTrusted", LocationFact::Named(id)) if trusted(id) => {
+                Tri::Yes(Why::text("trusted locations"))
             }
             (e, LocationFact::Named(id)) if e.eq_ignore_ascii_case(id) => {
-                Tri::Yes(format!("location {}", ctx.name(id)))
+                Tri::Yes(Why::of("location", e))
             }
             _ => Tri::No,
         }
     };
     let include = if l.include_locations.is_empty() {
-        Tri::Yes("any location".into())
+        Tri::Yes(Why::text("any location"))
     } else {
         Tri::any(l.include_locations.iter().map(entry))
     };
     let exclude = Tri::any(l.exclude_locations.iter().map(entry));
-    scope(Reason::Location, include, exclude, || {
+    scope(Reason::Location, include, exclude, ctx, || {
         let shown = match given {
             LocationFact::Named(id) => format!("location {}", ctx.name(id)),
             LocationFact::Untrusted => "an untrusted address".into(),
         };
-        let names: Vec<String> = l
+        let names: Vec<&str> = l
             .include_locations
             .iter()
             .map(|e| {
                 if e == "AllTrusted" {
-                    "trusted locations".to_string()
+                    "trusted locations"
                 } else {
                     ctx.name(e)
                 }
@@ -249,6 +225,7 @@ pub fn location(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
             "the sign-in comes from {shown}, and the policy includes {}",
             list_or(&names, 3)
         )
+        .into()
     })
 }
 
@@ -269,11 +246,11 @@ pub fn client_apps(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
     if types.is_empty() || types.contains(&ClientAppType::All) {
         return Check::Match;
     }
-    let names: Vec<String> = types.iter().map(|c| client_word(*c).to_string()).collect();
+    let names: Vec<&str> = types.iter().map(|c| client_word(*c)).collect();
     let Some(given) = s.client else {
         return Check::Unknown(
             Fact::Client,
-            format!("the policy applies only to {} clients", list_or(&names, 4)),
+            format!("the policy applies only to {} clients", list_or(&names, 4)).into(),
         );
     };
     let eas = [
@@ -289,7 +266,8 @@ pub fn client_apps(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
             "client {} is not among {}",
             client_word(given),
             list_or(&names, 4)
-        ),
+        )
+        .into(),
     )
 }
 
@@ -316,11 +294,11 @@ pub fn devices(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
         (FilterMode::Include, true) | (FilterMode::Exclude, false) => Check::Match,
         (FilterMode::Include, false) => Check::NoMatch(
             Reason::Devices,
-            format!("{which} does not match the include filter"),
+            format!("{which} does not match the include filter").into(),
         ),
         (FilterMode::Exclude, true) => Check::NoMatch(
             Reason::Devices,
-            format!("{which} matches the exclude filter"),
+            format!("{which} matches the exclude filter").into(),
         ),
     }
 }
@@ -345,11 +323,11 @@ fn risk(
     if levels.is_empty() {
         return Check::Match;
     }
-    let names: Vec<String> = levels.iter().map(|l| risk_word(*l).to_string()).collect();
+    let names: Vec<&str> = levels.iter().map(|l| risk_word(*l)).collect();
     let Some(given) = given else {
         return Check::Unknown(
             fact,
-            format!("the policy applies at {what} {}", list_or(&names, 5)),
+            format!("the policy applies at {what} {}", list_or(&names, 5)).into(),
         );
     };
     if levels.contains(&given) {
@@ -361,7 +339,8 @@ fn risk(
             "{what} {} is not among {}",
             risk_word(given),
             list_or(&names, 5)
-        ),
+        )
+        .into(),
     )
 }
 
@@ -409,7 +388,7 @@ pub fn insider_risk(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
     let Some(given) = s.insider_risk else {
         return Check::Unknown(
             Fact::InsiderRisk,
-            format!("the policy applies at insider risk {}", list_or(&names, 3)),
+            format!("the policy applies at insider risk {}", list_or(&names, 3)).into(),
         );
     };
     if p.insider_risk.contains(&given) {
@@ -421,7 +400,8 @@ pub fn insider_risk(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
             "insider risk {} is not among {}",
             given.graph_name(),
             list_or(&names, 3)
-        ),
+        )
+        .into(),
     )
 }
 
@@ -445,7 +425,7 @@ pub fn auth_flow(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
     let Some(given) = s.auth_flow else {
         return Check::Unknown(
             Fact::AuthFlow,
-            format!("the policy applies to the {} flow", list_or(&names, 2)),
+            format!("the policy applies to the {} flow", list_or(&names, 2)).into(),
         );
     };
     if p.auth_flows.contains(&given) {
@@ -457,6 +437,6 @@ pub fn auth_flow(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
     };
     Check::NoMatch(
         Reason::AuthenticationFlow,
-        format!("{shown}, and the policy applies to {}", list_or(&names, 2)),
+        format!("{shown}, and the policy applies to {}", list_or(&names, 2)).into(),
     )
 }

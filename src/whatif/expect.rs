@@ -4,12 +4,14 @@
 //! `Ok`, or a [`Failure`] whose message names the policy and the condition, or — when the answer
 //! depends on policies whose verdict is unknown — `notEnoughInformation` with the missing facts.
 //!
-//! Unknown enforced policies are decided by trying them: every combination of them applying
-//! or not (up to ten of them; beyond that: none, all, and each one alone). If the expectation
-//! holds in every combination it passes, if it fails in every one it fails as in the combination
-//! where none applies, and otherwise it fails with `notEnoughInformation`.
+//! Unknown enforced policies are decided by trying them applying and not applying: for `block`,
+//! `allow` and `require` three combinations are exact (see [`grant_choices`]); for `session`
+//! every combination of the unknown policies that set session controls (up to ten; beyond that
+//! none, all, and each one alone). If the expectation holds in every combination it passes, if it
+//! fails in every one it fails as in the combination where none applies, and otherwise it fails
+//! with `notEnoughInformation`.
 
-use super::grant::{ControlExpr, implies, way_text};
+use super::grant::{ControlExpr, Grant, implies, way_text};
 use super::session::Session;
 use super::verdict::{Fact, Verdict, fact_list};
 use super::{Combined, Effect, Evaluation, Outcome, combine, quoted};
@@ -99,7 +101,7 @@ fn check_policy(ev: &Evaluation, name: &str, applies: bool) -> Result<(), Failur
             .find(|r| r.policy.eq_ignore_ascii_case(name))
     });
     let Some(r) = found else {
-        let close = crate::diag::did_you_mean(name, ev.results.iter().map(|r| r.policy.as_str()));
+        let close = crate::diag::did_you_mean(name, ev.results.iter().map(|r| &*r.policy));
         let mut message = format!("no policy is named \"{name}\"");
         if let Some(s) = crate::diag::suggestion_text(&close) {
             message = format!("{message}; {s}");
@@ -206,6 +208,8 @@ fn judge(ev: &Evaluation, expected: &Expectation, c: &Combined) -> Result<(), St
 }
 
 fn check_outcome(ev: &Evaluation, expected: &Expectation) -> Result<(), Failure> {
+    let is_session = matches!(expected, Expectation::Session(_));
+    // Only unknown policies that can change what the expectation looks at.
     let unknown: Vec<&Effect> = ev
         .effects
         .iter()
@@ -214,29 +218,39 @@ fn check_outcome(ev: &Evaluation, expected: &Expectation) -> Result<(), Failure>
                 .get(e.result)
                 .is_some_and(|r| matches!(r.verdict, Verdict::Unknown { .. }))
         })
+        .filter(|e| {
+            if is_session {
+                e.session.is_some()
+            } else {
+                *e.grant != Grant::Nothing
+            }
+        })
         .collect();
     let certain: Vec<&Effect> = ev
         .effects
         .iter()
         .filter(|e| ev.results.get(e.result).is_some_and(|r| r.applies()))
         .collect();
+    let choices = if is_session {
+        combinations(unknown.len())
+    } else {
+        grant_choices(&unknown)
+    };
     let mut base = None;
     let mut passes = 0usize;
-    let mut tries = 0usize;
-    for chosen in combinations(unknown.len()) {
+    for chosen in &choices {
         let effects = certain.iter().copied().chain(
             unknown
                 .iter()
-                .zip(&chosen)
+                .zip(chosen)
                 .filter(|(_, c)| **c)
                 .map(|(e, _)| *e),
         );
         let result = judge(ev, expected, &combine(&ev.results, effects));
-        tries += 1;
         passes += usize::from(result.is_ok());
         base.get_or_insert(result);
     }
-    if passes == tries {
+    if passes == choices.len() {
         return Ok(());
     }
     if passes == 0 {
@@ -267,7 +281,27 @@ fn check_outcome(ev: &Evaluation, expected: &Expectation) -> Result<(), Failure>
     })
 }
 
-/// Which unknown policies apply, per combination tried; the first is "none".
+/// For `block`, `allow` and `require`, three combinations decide every subset of unknown
+/// policies: none of them, all of them, and all that do not block. `block` is monotone (more
+/// policies, more blocking), `allow` anti-monotone; `require` passes for some subset exactly when
+/// it passes with every non-blocking policy (requirements only add up), and fails for some subset
+/// exactly when it fails with none or some unknown policy blocks (then "all" fails).
+fn grant_choices(unknown: &[&Effect]) -> Vec<Vec<bool>> {
+    let n = unknown.len();
+    let mut out = vec![vec![false; n]];
+    if n > 0 {
+        out.push(vec![true; n]);
+        let non_blocking: Vec<bool> = unknown.iter().map(|e| *e.grant != Grant::Block).collect();
+        if !out.contains(&non_blocking) {
+            out.push(non_blocking);
+        }
+    }
+    out
+}
+
+/// Which unknown policies apply, per combination tried (for session expectations, which are not
+/// monotone); the first is "none". Up to ten policies every subset, beyond that none, all, and
+/// each one alone.
 fn combinations(n: usize) -> Vec<Vec<bool>> {
     if n <= 10 {
         return (0..1usize << n)
@@ -282,6 +316,28 @@ fn combinations(n: usize) -> Vec<Vec<bool>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grant_choices_are_none_all_and_non_blocking() {
+        use super::super::grant::ControlExpr;
+        let e = |grant| Effect {
+            result: 0,
+            grant: std::sync::Arc::new(grant),
+            session: None,
+        };
+        let (block, mfa) = (
+            e(Grant::Block),
+            e(Grant::Require(ControlExpr::single(
+                super::super::Control::Mfa,
+            ))),
+        );
+        assert_eq!(grant_choices(&[]), [Vec::<bool>::new()]);
+        assert_eq!(grant_choices(&[&mfa]), [vec![false], vec![true]]);
+        assert_eq!(
+            grant_choices(&[&block, &mfa]),
+            [vec![false, false], vec![true, true], vec![false, true]]
+        );
+    }
 
     #[test]
     fn combinations_start_with_none() {

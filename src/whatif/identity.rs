@@ -4,10 +4,10 @@
 //! `workloadIdentities`. A user sign-in never matches a policy that targets only service
 //! principals, and a service-principal sign-in never matches a policy that targets users.
 
-use super::prepare::{Check, GuestSpec, Prepared, Tri, filter_tri, list_or, scope};
+use super::prepare::{Check, GuestSpec, Prepared, Tri, Why, filter_tri, scope};
 use super::signin::{EvalContext, GuestType, SignIn};
 use super::verdict::{Fact, Reason};
-use crate::graph::model::{FilterMode, Users};
+use crate::graph::model::FilterMode;
 
 fn has(list: &[String], id: &str) -> bool {
     list.iter().any(|x| x.eq_ignore_ascii_case(id))
@@ -22,7 +22,8 @@ pub fn users(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
                 format!(
                     "service principal {} signs in, and the policy targets users",
                     ctx.name(sp)
-                ),
+                )
+                .into(),
             );
         }
         return Check::Match;
@@ -40,66 +41,60 @@ pub fn users(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
         return Check::NoMatch(Reason::Users, "the policy includes no users".into());
     };
     let include = Tri::any([
-        user_entries(&u.include_users, s, ctx),
-        groups(&u.include_groups, s, ctx),
-        roles(&u.include_roles, s, ctx),
+        user_entries(&u.include_users, s),
+        groups(&u.include_groups, s),
+        roles(&u.include_roles, s),
         guests(p.include_guests.as_ref(), s),
     ]);
     let exclude = Tri::any([
-        user_entries(&u.exclude_users, s, ctx),
-        groups(&u.exclude_groups, s, ctx),
-        roles(&u.exclude_roles, s, ctx),
+        user_entries(&u.exclude_users, s),
+        groups(&u.exclude_groups, s),
+        roles(&u.exclude_roles, s),
         guests(p.exclude_guests.as_ref(), s),
     ]);
-    scope(Reason::Users, include, exclude, || {
-        format!(
-            "the policy includes {}, and the user is none of them",
-            describe_includes(u, ctx)
-        )
+    scope(Reason::Users, include, exclude, ctx, || {
+        p.users_not_included(ctx)
     })
 }
 
-fn user_entries(list: &[String], s: &SignIn, ctx: &EvalContext) -> Tri {
+fn user_entries<'a>(list: &'a [String], s: &SignIn) -> Tri<'a> {
     Tri::any(list.iter().map(|entry| match entry.as_str() {
-        "All" => Tri::Yes("all users".into()),
+        "All" => Tri::Yes(Why::text("all users")),
         "None" => Tri::No,
-        "GuestsOrExternalUsers" if s.guest.is_some() => Tri::Yes("guests or external users".into()),
+        "GuestsOrExternalUsers" if s.guest.is_some() => {
+            Tri::Yes(Why::text("guests or external users"))
+        }
         "GuestsOrExternalUsers" => Tri::No,
         id => match &s.user {
-            None => Tri::Unknown(
-                Fact::User,
-                format!("the policy names user {}", ctx.name(id)),
-            ),
-            Some(user) if user.eq_ignore_ascii_case(id) => {
-                Tri::Yes(format!("user {}", ctx.name(id)))
-            }
+            None => Tri::Unknown(Fact::User, "the policy names users by id".into()),
+            Some(user) if user.eq_ignore_ascii_case(id) => Tri::Yes(Why::of("user", id)),
             Some(_) => Tri::No,
         },
     }))
 }
 
-fn groups(list: &[String], s: &SignIn, ctx: &EvalContext) -> Tri {
+fn groups<'a>(list: &'a [String], s: &SignIn) -> Tri<'a> {
     match list.iter().find(|g| has(&s.groups, g)) {
-        Some(g) => Tri::Yes(format!("member of group {}", ctx.name(g))),
+        Some(g) => Tri::Yes(Why::of("member of group", g)),
         None => Tri::No,
     }
 }
 
-fn roles(list: &[String], s: &SignIn, ctx: &EvalContext) -> Tri {
+fn roles<'a>(list: &'a [String], s: &SignIn) -> Tri<'a> {
     match list.iter().find(|r| has(&s.roles, r)) {
-        Some(r) => Tri::Yes(format!("holds role {}", ctx.name(r))),
+        Some(r) => Tri::Yes(Why::of("holds role", r)),
         None => Tri::No,
     }
 }
 
-fn guests(spec: Option<&GuestSpec>, s: &SignIn) -> Tri {
+fn guests(spec: Option<&GuestSpec>, s: &SignIn) -> Tri<'static> {
     let (Some(spec), Some(guest)) = (spec, &s.guest) else {
         return Tri::No;
     };
     let Some(t) = guest.types.iter().find(|t| spec.types.contains(t)) else {
         return Tri::No;
     };
-    let why = format!("guest type {}", t.graph_name());
+    let why = Why::of("guest type", t.graph_name());
     // Internal guests belong to this tenant: the external-tenant part does not apply to them.
     let external = guest
         .types
@@ -112,36 +107,10 @@ fn guests(spec: Option<&GuestSpec>, s: &SignIn) -> Tri {
                 Fact::GuestTenant,
                 "the policy names the guests' external tenants".into(),
             ),
-            Some(tenant) if has(tenants, tenant) => Tri::Yes(format!("{why} from tenant {tenant}")),
+            Some(tenant) if has(tenants, tenant) => Tri::Yes(why),
             Some(_) => Tri::No,
         },
     }
-}
-
-/// "group Admins, role Global Administrator or 2 more".
-fn describe_includes(u: &Users, ctx: &EvalContext) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for id in &u.include_users {
-        parts.push(match id.as_str() {
-            "None" => "no users".into(),
-            "GuestsOrExternalUsers" => "guests or external users".into(),
-            id => format!("user {}", ctx.name(id)),
-        });
-    }
-    parts.extend(
-        u.include_groups
-            .iter()
-            .map(|g| format!("group {}", ctx.name(g))),
-    );
-    parts.extend(
-        u.include_roles
-            .iter()
-            .map(|r| format!("role {}", ctx.name(r))),
-    );
-    if let Some(g) = &u.include_guests_or_external_users {
-        parts.push(format!("guests ({})", g.guest_or_external_user_types));
-    }
-    list_or(&parts, 3)
 }
 
 /// The `workloadIdentities` condition.
@@ -169,17 +138,16 @@ pub fn workload_identities(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> C
     }
     let attrs = s.service_principal_attributes.as_ref();
     let filter = p.service_principal_filter.as_ref();
+    let fact = Fact::ServicePrincipalAttributes;
     let include = Tri::any([
         Tri::any(
             c.include_service_principals
                 .iter()
                 .map(|e| match e.as_str() {
                     "ServicePrincipalsInMyTenant" => {
-                        Tri::Yes("all service principals in the tenant".into())
+                        Tri::Yes(Why::text("all service principals in the tenant"))
                     }
-                    id if id.eq_ignore_ascii_case(sp) => {
-                        Tri::Yes(format!("service principal {}", ctx.name(id)))
-                    }
+                    id if id.eq_ignore_ascii_case(sp) => Tri::Yes(Why::of("service principal", id)),
                     _ => Tri::No,
                 }),
         ),
@@ -187,8 +155,8 @@ pub fn workload_identities(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> C
             filter,
             FilterMode::Include,
             attrs,
-            Fact::ServicePrincipalAttributes,
-            "service principal",
+            fact,
+            "the service principal matches the filter",
         ),
     ]);
     let exclude = Tri::any([
@@ -197,21 +165,22 @@ pub fn workload_identities(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> C
             .iter()
             .find(|e| e.eq_ignore_ascii_case(sp))
         {
-            Some(id) => Tri::Yes(format!("service principal {}", ctx.name(id))),
+            Some(id) => Tri::Yes(Why::of("service principal", id)),
             None => Tri::No,
         },
         filter_tri(
             filter,
             FilterMode::Exclude,
             attrs,
-            Fact::ServicePrincipalAttributes,
-            "service principal",
+            fact,
+            "the service principal matches the filter",
         ),
     ]);
-    scope(Reason::WorkloadIdentities, include, exclude, || {
+    scope(Reason::WorkloadIdentities, include, exclude, ctx, || {
         format!(
             "service principal {} is not among the policy's service principals",
             ctx.name(sp)
         )
+        .into()
     })
 }

@@ -38,6 +38,7 @@ use grant::Grant;
 use prepare::{Check, Prepared, Resources};
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 
 type Condition = fn(&Prepared<'_>, &SignIn, &EvalContext) -> Check;
 
@@ -93,8 +94,8 @@ pub(crate) fn quoted(names: &[String]) -> String {
 pub(crate) struct Effect {
     /// Index into [`Evaluation::results`].
     pub result: usize,
-    pub grant: Grant,
-    pub session: Option<SessionControls>,
+    pub grant: Arc<Grant>,
+    pub session: Option<Arc<SessionControls>>,
 }
 
 /// The evaluation of one sign-in.
@@ -120,7 +121,7 @@ pub struct Evaluation {
 impl Evaluation {
     /// A policy's result by display name.
     pub fn result(&self, policy: &str) -> Option<&PolicyResult> {
-        self.results.iter().find(|r| r.policy == policy)
+        self.results.iter().find(|r| &*r.policy == policy)
     }
 }
 
@@ -144,13 +145,13 @@ pub(crate) fn combine<'e>(
     for e in effects {
         let name = results
             .get(e.result)
-            .map(|r| r.policy.clone())
+            .map(|r| r.policy.to_string())
             .unwrap_or_default();
         if let Some(s) = &e.session {
             session.merge(s);
             session_from.push(name.clone());
         }
-        match &e.grant {
+        match &*e.grant {
             Grant::Block => by.push(name),
             Grant::Require(expr) => requirement.all.push(PolicyGrant {
                 policy: name,
@@ -203,7 +204,7 @@ impl<'a> PolicySet<'a> {
             let verdict = verdict(p, s, self.ctx);
             let enforced = p.policy.state == PolicyState::Enabled;
             if enforced {
-                if p.grant == Grant::Block {
+                if *p.grant == Grant::Block {
                     blockers.push(i);
                 }
                 if matches!(verdict, Verdict::Unknown { .. }) {
@@ -213,12 +214,12 @@ impl<'a> PolicySet<'a> {
                     effects.push(Effect {
                         result: i,
                         grant: p.grant.clone(),
-                        session: p.policy.session_controls.clone(),
+                        session: p.session.clone(),
                     });
                 }
             }
             results.push(PolicyResult {
-                policy: p.policy.display_name.clone(),
+                policy: p.name.clone(),
                 state: p.policy.state,
                 verdict,
             });
@@ -278,7 +279,10 @@ fn verdict(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Verdict {
     }
     match first_detail {
         None => Verdict::Applies,
-        Some(detail) => Verdict::Unknown { missing, detail },
+        Some(detail) => Verdict::Unknown {
+            missing,
+            detail: detail.into_owned(),
+        },
     }
 }
 
@@ -288,3 +292,5 @@ mod test_support;
 mod tests_combine;
 #[cfg(test)]
 mod tests_conditions;
+#[cfg(test)]
+mod tests_identity;

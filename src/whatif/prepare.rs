@@ -5,31 +5,81 @@
 //! ([`Check`], [`Tri`]) that the condition checks share.
 
 use super::grant::Grant;
-use super::signin::{AuthFlow, GuestType, InsiderRisk};
+use super::signin::{AuthFlow, EvalContext, GuestType, InsiderRisk};
 use super::verdict::{Fact, Reason};
 use crate::filter::{self, Rule, Subject};
-use crate::graph::model::{Filter, FilterMode, GuestsOrExternalUsers, Policy};
+use crate::graph::model::{
+    Applications, Filter, FilterMode, GuestsOrExternalUsers, Policy, SessionControls, Users,
+};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::{Arc, OnceLock};
 
-/// What one condition says about a sign-in.
+/// What one condition says about a sign-in. Only a failing condition builds text; the hot
+/// path of evaluating many sign-ins allocates nothing else.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Check {
     Match,
-    NoMatch(Reason, String),
-    Unknown(Fact, String),
+    /// A failing condition; the detail is shared when it depends only on the policy.
+    NoMatch(Reason, Arc<str>),
+    Unknown(Fact, Cow<'static, str>),
+}
+
+/// Why a sign-in is in a list: a phrase and, maybe, the id of the entry that matched, named only
+/// when a message needs it (`member of group` + the group's id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Why<'a> {
+    pub phrase: &'static str,
+    pub id: Option<&'a str>,
+    /// A second phrase and id: `app X` + `is part of` + `Office365`.
+    pub then: Option<(&'static str, &'a str)>,
+}
+
+impl<'a> Why<'a> {
+    pub fn text(phrase: &'static str) -> Self {
+        Why {
+            phrase,
+            id: None,
+            then: None,
+        }
+    }
+    pub fn of(phrase: &'static str, id: &'a str) -> Self {
+        Why {
+            phrase,
+            id: Some(id),
+            then: None,
+        }
+    }
+    pub fn and(mut self, phrase: &'static str, id: &'a str) -> Self {
+        self.then = Some((phrase, id));
+        self
+    }
+    pub fn render(&self, ctx: &EvalContext) -> String {
+        let mut out = self.phrase.to_string();
+        for (phrase, id) in self.id.map(|id| ("", id)).into_iter().chain(self.then) {
+            if !phrase.is_empty() {
+                out.push(' ');
+                out.push_str(phrase);
+            }
+            out.push(' ');
+            out.push_str(ctx.name(id));
+        }
+        out
+    }
 }
 
 /// Whether a sign-in is in an include (or exclude) list, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Tri {
-    Yes(String),
+pub enum Tri<'a> {
+    Yes(Why<'a>),
     No,
-    Unknown(Fact, String),
+    Unknown(Fact, Cow<'static, str>),
 }
 
-impl Tri {
+impl<'a> Tri<'a> {
     /// Yes if any is yes, else unknown if any is unknown, else no.
-    pub fn any(items: impl IntoIterator<Item = Tri>) -> Tri {
+    pub fn any(items: impl IntoIterator<Item = Tri<'a>>) -> Tri<'a> {
         let mut unknown = None;
         for t in items {
             match t {
@@ -47,12 +97,15 @@ impl Tri {
 /// Exclusion beats inclusion: the check for an include list and an exclude list.
 pub fn scope(
     reason: Reason,
-    include: Tri,
-    exclude: Tri,
-    not_included: impl FnOnce() -> String,
+    include: Tri<'_>,
+    exclude: Tri<'_>,
+    ctx: &EvalContext,
+    not_included: impl FnOnce() -> Arc<str>,
 ) -> Check {
     match (include, exclude) {
-        (_, Tri::Yes(why)) => Check::NoMatch(reason, format!("excluded: {why}")),
+        (_, Tri::Yes(why)) => {
+            Check::NoMatch(reason, format!("excluded: {}", why.render(ctx)).into())
+        }
         (Tri::No, _) => Check::NoMatch(reason, not_included()),
         (Tri::Unknown(f, d), _) | (_, Tri::Unknown(f, d)) => Check::Unknown(f, d),
         (Tri::Yes(_), Tri::No) => Check::Match,
@@ -71,14 +124,14 @@ pub enum Resources {
 #[derive(Clone, Debug)]
 pub struct PreparedFilter {
     pub mode: FilterMode,
-    pub rule: Result<Rule, String>,
+    pub rule: Result<Rule, Arc<str>>,
 }
 
 impl PreparedFilter {
     fn new(f: &Filter, subject: Subject, what: &str) -> Self {
         let rule = filter::parse(&f.rule, subject).map_err(|errors| match errors.first() {
-            Some(e) => format!("the {what} filter does not parse: {}", e.message),
-            None => format!("the {what} filter does not parse"),
+            Some(e) => format!("the {what} filter does not parse: {}", e.message).into(),
+            None => format!("the {what} filter does not parse").into(),
         });
         PreparedFilter { mode: f.mode, rule }
     }
@@ -110,7 +163,13 @@ impl GuestSpec {
 
 pub struct Prepared<'a> {
     pub policy: &'a Policy,
-    pub grant: Grant,
+    pub name: Arc<str>,
+    pub grant: Arc<Grant>,
+    pub session: Option<Arc<SessionControls>>,
+    /// The `users` detail when the sign-in is not among the included users (policy-only text).
+    users_not_included: OnceLock<Arc<str>>,
+    /// The `application` detail when the app is not among the included apps.
+    apps_not_included: OnceLock<Arc<str>>,
     pub resources: Resources,
     /// Includes at least one user, group, role or guest type (or `None`/`All`).
     pub targets_users: bool,
@@ -178,7 +237,11 @@ impl<'a> Prepared<'a> {
             .collect();
         Prepared {
             policy,
-            grant: Grant::of(policy.grant_controls.as_ref()),
+            name: Arc::from(policy.display_name.as_str()),
+            grant: Arc::new(Grant::of(policy.grant_controls.as_ref())),
+            session: policy.session_controls.clone().map(Arc::new),
+            users_not_included: OnceLock::new(),
+            apps_not_included: OnceLock::new(),
             resources,
             targets_users,
             targets_service_principals,
@@ -206,12 +269,93 @@ impl<'a> Prepared<'a> {
     }
 }
 
-/// An attribute from a fact map: by exact name, then ignoring case.
+impl Prepared<'_> {
+    /// The `users` detail when the sign-in is not among the included users: it depends only on
+    /// the policy, so it is written once and shared by every sign-in that skips the policy.
+    pub fn users_not_included(&self, ctx: &EvalContext) -> Arc<str> {
+        let users = self.policy.conditions.users.as_ref();
+        self.users_not_included
+            .get_or_init(|| {
+                users.map_or_else(
+                    || "the policy includes no users".into(),
+                    |u| describe_users(u, ctx).into(),
+                )
+            })
+            .clone()
+    }
+
+    /// The `application` detail when the app is not among the included apps.
+    pub fn apps_not_included(&self, ctx: &EvalContext) -> Arc<str> {
+        self.apps_not_included
+            .get_or_init(|| describe_apps(&self.policy.conditions.applications, ctx).into())
+            .clone()
+    }
+}
+
+/// "the policy includes group Admins, role Global Administrator or 2 more, and the user is none
+/// of them", written into one buffer (this runs for every policy a sign-in is not in).
+fn describe_users(u: &Users, ctx: &EvalContext) -> String {
+    let users = u.include_users.iter().map(|id| match id.as_str() {
+        "None" => ("", "no users"),
+        "GuestsOrExternalUsers" => ("", "guests or external users"),
+        id => ("user", ctx.name(id)),
+    });
+    let groups = u.include_groups.iter().map(|g| ("group", ctx.name(g)));
+    let roles = u.include_roles.iter().map(|r| ("role", ctx.name(r)));
+    let guests = u
+        .include_guests_or_external_users
+        .iter()
+        .map(|g| ("guests", g.guest_or_external_user_types.as_str()));
+    let total = u.include_users.len()
+        + u.include_groups.len()
+        + u.include_roles.len()
+        + usize::from(u.include_guests_or_external_users.is_some());
+    let mut out = String::with_capacity(120);
+    out.push_str("the policy includes ");
+    push_list(
+        &mut out,
+        total,
+        3,
+        users.chain(groups).chain(roles).chain(guests),
+    );
+    out.push_str(", and the user is none of them");
+    out
+}
+
+/// "the policy targets only Office365 or Azure DevOps", for sign-ins to other apps.
+fn describe_apps(apps: &Applications, ctx: &EvalContext) -> String {
+    let listed: Vec<&str> = apps
+        .include_applications
+        .iter()
+        .filter(|a| *a != "None")
+        .map(|a| ctx.name(a))
+        .collect();
+    let by_filter = apps
+        .application_filter
+        .as_ref()
+        .is_some_and(|f| f.mode == FilterMode::Include);
+    match (listed.is_empty(), by_filter) {
+        (true, false) => "the policy targets no apps".into(),
+        (true, true) => "the policy targets only apps that match its filter".into(),
+        (false, false) => format!("the policy targets only {}", list_or(&listed, 3)),
+        (false, true) => format!(
+            "the policy targets only {}, and apps that match its filter",
+            list_or(&listed, 3)
+        ),
+    }
+}
+
+/// An attribute from a fact map: by exact name, then ignoring case, then ignoring an object
+/// prefix written in the fact (`device.trustType` for `trustType`).
 pub fn lookup(map: &BTreeMap<String, String>, name: &str) -> Option<String> {
     map.get(name)
         .or_else(|| {
             map.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .find(|(k, _)| {
+                    k.eq_ignore_ascii_case(name)
+                        || k.rsplit_once('.')
+                            .is_some_and(|(_, n)| n.eq_ignore_ascii_case(name))
+                })
                 .map(|(_, v)| v)
         })
         .cloned()
@@ -223,8 +367,8 @@ pub fn filter_tri(
     mode: FilterMode,
     attrs: Option<&BTreeMap<String, String>>,
     fact: Fact,
-    what: &str,
-) -> Tri {
+    matched: &'static str,
+) -> Tri<'static> {
     let Some(f) = f.filter(|f| f.mode == mode) else {
         return Tri::No;
     };
@@ -232,25 +376,57 @@ pub fn filter_tri(
     let Some(attrs) = attrs else {
         return Tri::Unknown(
             fact,
-            format!("the policy filters {what} by custom security attributes"),
+            "the policy filters by custom security attributes".into(),
         );
     };
     if filter::eval(rule, &|name| lookup(attrs, name)) {
-        Tri::Yes(format!("the {what} matches the policy's filter"))
+        Tri::Yes(Why::text(matched))
     } else {
         Tri::No
     }
 }
 
 /// A readable list: "a, b or c", with at most `max` items named.
-pub fn list_or(items: &[String], max: usize) -> String {
-    let shown: Vec<&str> = items.iter().take(max).map(String::as_str).collect();
-    let rest = items.len().saturating_sub(max);
-    match (shown.as_slice(), rest) {
-        ([], _) => "nothing".into(),
-        ([one], 0) => (*one).to_string(),
-        ([init @ .., last], 0) => format!("{} or {last}", init.join(", ")),
-        (all, n) => format!("{} or {n} more", all.join(", ")),
+pub fn list_or<S: AsRef<str>>(items: &[S], max: usize) -> String {
+    let mut out = String::new();
+    push_list(
+        &mut out,
+        items.len(),
+        max,
+        items.iter().map(|s| ("", s.as_ref())),
+    );
+    if items.is_empty() {
+        out.push_str("nothing");
+    }
+    out
+}
+
+/// Append "a, b or 2 more" to `out`: `total` items, the first `max` named, each written as
+/// its phrase (if any) and its name.
+pub fn push_list<'x>(
+    out: &mut String,
+    total: usize,
+    max: usize,
+    items: impl Iterator<Item = (&'x str, &'x str)>,
+) {
+    let shown = total.min(max);
+    let rest = total - shown;
+    for (i, (phrase, name)) in items.take(shown).enumerate() {
+        if i > 0 {
+            out.push_str(if i + 1 == shown && rest == 0 {
+                " or "
+            } else {
+                ", "
+            });
+        }
+        if !phrase.is_empty() {
+            out.push_str(phrase);
+            out.push(' ');
+        }
+        out.push_str(name);
+    }
+    if rest > 0 {
+        let _ = write!(out, " or {rest} more");
     }
 }
 
@@ -261,10 +437,8 @@ mod tests {
     #[test]
     fn tri_prefers_yes_then_unknown() {
         let u = || Tri::Unknown(Fact::User, "u".into());
-        assert_eq!(
-            Tri::any([Tri::No, u(), Tri::Yes("y".into())]),
-            Tri::Yes("y".into())
-        );
+        let y = Why::text("y");
+        assert_eq!(Tri::any([Tri::No, u(), Tri::Yes(y)]), Tri::Yes(y));
         assert_eq!(Tri::any([Tri::No, u()]), u());
         assert_eq!(Tri::any([Tri::No]), Tri::No);
         assert_eq!(Tri::any([]), Tri::No);
@@ -272,26 +446,23 @@ mod tests {
 
     #[test]
     fn exclusion_beats_inclusion() {
-        let yes = || Tri::Yes("all users".into());
+        let ctx = EvalContext::default();
+        let yes = || Tri::Yes(Why::text("all users"));
+        let group = || Tri::Yes(Why::of("member of group", "G"));
         let u = || Tri::Unknown(Fact::User, "u".into());
-        let n = || "not included".to_string();
+        let n = || Arc::from("not included");
+        let excluded = Check::NoMatch(Reason::Users, "excluded: member of group G".into());
+        assert_eq!(scope(Reason::Users, yes(), group(), &ctx, n), excluded);
+        assert_eq!(scope(Reason::Users, u(), group(), &ctx, n), excluded);
         assert_eq!(
-            scope(Reason::Users, yes(), Tri::Yes("group G".into()), n),
-            Check::NoMatch(Reason::Users, "excluded: group G".into())
-        );
-        assert_eq!(
-            scope(Reason::Users, u(), Tri::Yes("group G".into()), n),
-            Check::NoMatch(Reason::Users, "excluded: group G".into())
-        );
-        assert_eq!(
-            scope(Reason::Users, Tri::No, u(), n),
+            scope(Reason::Users, Tri::No, u(), &ctx, n),
             Check::NoMatch(Reason::Users, "not included".into())
         );
         assert_eq!(
-            scope(Reason::Users, yes(), u(), n),
+            scope(Reason::Users, yes(), u(), &ctx, n),
             Check::Unknown(Fact::User, "u".into())
         );
-        assert_eq!(scope(Reason::Users, yes(), Tri::No, n), Check::Match);
+        assert_eq!(scope(Reason::Users, yes(), Tri::No, &ctx, n), Check::Match);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub use crate::graph::model::{ClientAppType, Platform, RiskLevel};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 /// One sign-in. Memberships (`groups`, `roles`) and `guest` are complete: a group that is not
 /// listed is a group the user is not in, and no `guest` means a member of the directory.
@@ -178,18 +179,44 @@ pub struct EvalContext {
 
 impl EvalContext {
     /// A readable name for an id: the caller's name, a built-in app or role, or the id itself.
-    pub fn name(&self, id: &str) -> String {
+    pub fn name<'s>(&'s self, id: &'s str) -> &'s str {
         if let Some(n) = self.names.get(id) {
-            return n.clone();
+            return n;
         }
-        if let Some(a) = crate::symbols::catalog::app_by_id(id) {
-            return a.display_name.clone();
-        }
-        if let Some(r) = crate::symbols::catalog::role_by_id(id) {
-            return r.display_name.clone();
-        }
-        id.to_string()
+        catalogue_name(id)
+            .or_else(|| {
+                id.bytes()
+                    .any(|b| b.is_ascii_uppercase())
+                    .then(|| catalogue_name(&id.to_ascii_lowercase()))
+                    .flatten()
+            })
+            .unwrap_or(id)
     }
+}
+
+/// The display name of a built-in app or role by lower-case id. The table is built once and
+/// searched by bisection: messages name ids for every skipped policy, so a linear search of the
+/// catalogues would dominate evaluation.
+fn catalogue_name(id: &str) -> Option<&'static str> {
+    static NAMES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        use crate::symbols::catalog;
+        let roles = catalog::roles()
+            .iter()
+            .map(|r| (r.template_id.to_ascii_lowercase(), r.display_name.clone()));
+        let apps = catalog::apps()
+            .iter()
+            .map(|a| (a.app_id.to_ascii_lowercase(), a.display_name.clone()));
+        let mut all: Vec<(String, String)> = roles.chain(apps).collect();
+        all.sort();
+        all.dedup_by(|a, b| a.0 == b.0);
+        all
+    });
+    names
+        .binary_search_by(|(k, _)| k.as_str().cmp(id))
+        .ok()
+        .and_then(|i| names.get(i))
+        .map(|(_, n)| n.as_str())
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub fn render_table(ev: &Evaluation) -> String {
         .iter()
         .map(|r| {
             [
-                r.policy.clone(),
+                r.policy.to_string(),
                 r.state_word().to_string(),
                 r.verdict_word().to_string(),
                 r.reason_text(),
@@ -43,10 +43,10 @@ pub fn render_table(ev: &Evaluation) -> String {
         out.push('\n');
     };
     line(header);
-    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    line([&rule[0], &rule[1], &rule[2], &rule[3]]);
+    let rule = widths.map(|w| "-".repeat(w));
+    line(rule.each_ref().map(String::as_str));
     for row in &rows {
-        line([&row[0], &row[1], &row[2], &row[3]]);
+        line(row.each_ref().map(String::as_str));
     }
     let _ = writeln!(out, "\noutcome: {}", ev.outcome);
     if !ev.session.is_empty() {

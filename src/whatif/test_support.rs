@@ -135,7 +135,8 @@ pub fn missing(v: &Verdict) -> Vec<Fact> {
 
 pub fn detail(v: &Verdict) -> String {
     match v {
-        Verdict::Skipped { detail, .. } | Verdict::Unknown { detail, .. } => detail.clone(),
+        Verdict::Skipped { detail, .. } => detail.to_string(),
+        Verdict::Unknown { detail, .. } => detail.clone(),
         Verdict::Applies => String::new(),
     }
 }

@@ -316,6 +316,82 @@ fn unknown_policies_that_matter_give_not_enough_information() {
 }
 
 #[test]
+fn an_unknown_blocker_and_an_unknown_requirement_together_are_not_enough_information() {
+    let at_hq = |b: B| {
+        b.cond(|c| {
+            c.locations = Some(Locations {
+                include_locations: strings(&[HQ]),
+                ..Locations::default()
+            })
+        })
+    };
+    let ev = eval(
+        &[
+            at_hq(B::new("MFA at HQ")).build(),
+            at_hq(B::new("Block at HQ").block()).build(),
+        ],
+        &sign_in(APP),
+    );
+    // None applying: allow; all: block; only the requirement: require mfa.
+    assert_eq!(
+        fails(&ev, Expectation::Require(mfa())).kind,
+        FailureKind::NotEnoughInformation
+    );
+    assert_eq!(
+        fails(&ev, Expectation::Allow).kind,
+        FailureKind::NotEnoughInformation
+    );
+    assert_eq!(fails(&ev, Expectation::Block).missing, [Fact::Location]);
+    // Whatever the location, the sign-in is never required to use a compliant device.
+    let f = fails(
+        &ev,
+        Expectation::Require(ControlExpr::single(Control::CompliantDevice)),
+    );
+    assert_eq!(f.kind, FailureKind::Unmet);
+    assert_eq!(
+        f.message,
+        "expected require compliant-device, but no applying enforced policy requires anything"
+    );
+}
+
+#[test]
+fn unknown_session_policies() {
+    let at_hq = |b: B| {
+        b.cond(|c| {
+            c.locations = Some(Locations {
+                include_locations: strings(&[HQ]),
+                ..Locations::default()
+            })
+        })
+    };
+    let ev = eval(
+        &[
+            B::new("A").session(frequency(4)).build(),
+            at_hq(B::new("B").session(frequency(1))).build(),
+        ],
+        &sign_in(APP),
+    );
+    let four = Session {
+        sign_in_frequency: Some(Frequency::Hours(4)),
+        ..Session::default()
+    };
+    assert_eq!(
+        fails(&ev, Expectation::Session(four)).kind,
+        FailureKind::NotEnoughInformation
+    );
+    let twelve = Session {
+        sign_in_frequency: Some(Frequency::Hours(12)),
+        ..Session::default()
+    };
+    assert_eq!(
+        fails(&ev, Expectation::Session(twelve)).kind,
+        FailureKind::Unmet
+    );
+    // The unknown policy sets no grant, so grant expectations do not depend on it.
+    ok(&ev, Expectation::Allow);
+}
+
+#[test]
 fn unknown_policies_that_do_not_matter_are_ignored() {
     let at_hq = B::new("MFA at HQ").cond(|c| {
         c.locations = Some(Locations {

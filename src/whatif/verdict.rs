@@ -7,6 +7,7 @@
 use crate::graph::model::PolicyState;
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 
 /// Why a policy does not apply: the members of Graph's `whatIfAnalysisReasons` that the offline
 /// evaluator can produce, serialised exactly as Graph spells them.
@@ -131,8 +132,13 @@ pub fn fact_list(facts: &[Fact]) -> String {
 pub enum Verdict {
     /// Every condition matches (for a report-only policy: it would apply).
     Applies,
-    /// The first condition, in evaluation order, that does not match.
-    Skipped { reason: Reason, detail: String },
+    /// The first condition, in evaluation order, that does not match. The detail is shared
+    /// text (many sign-ins skip a policy for the same reason).
+    Skipped {
+        reason: Reason,
+        #[serde(serialize_with = "serialize_str")]
+        detail: Arc<str>,
+    },
     /// No condition fails, but some depend on facts the sign-in does not give.
     Unknown { missing: Vec<Fact>, detail: String },
 }
@@ -141,10 +147,16 @@ pub enum Verdict {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyResult {
-    pub policy: String,
+    /// The display name (shared with the prepared policy: evaluating many sign-ins copies no text).
+    #[serde(serialize_with = "serialize_str")]
+    pub policy: Arc<str>,
     pub state: PolicyState,
     #[serde(flatten)]
     pub verdict: Verdict,
+}
+
+fn serialize_str<S: serde::Serializer>(s: &Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s)
 }
 
 impl PolicyResult {
