@@ -220,3 +220,19 @@ fn admin_templates_target_the_fourteen_roles() {
         assert_eq!(got, want, "{}", p.display_name);
     }
 }
+
+/// The examples are in `capol fmt`'s canonical layout (the one-line seed included), so that
+/// they read the way the formatter would write them.
+#[test]
+fn examples_are_in_canonical_layout() {
+    let out = support::capol()
+        .args(["fmt", "--check", "examples"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
