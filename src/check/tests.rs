@@ -716,6 +716,23 @@ fn no_emergency_declared() {
 // ------------------------------------------------------------------ lints
 
 #[test]
+fn excluding_every_location_is_w0007_only() {
+    // The implied `location any` is not reported as "included and excluded" (E0205).
+    assert_eq!(
+        codes("require mfa for all apps exclude location any\n"),
+        ["W0007"]
+    );
+    assert_eq!(
+        codes("require mfa for all apps when location any exclude location any\n"),
+        ["W0007"]
+    );
+    assert_eq!(
+        codes("require mfa for all apps when location trusted exclude location trusted\n"),
+        ["E0205"]
+    );
+}
+
+#[test]
 fn lints() {
     assert_eq!(
         codes("policy \"A\" for action register-security-info require mfa\n"),
