@@ -19,16 +19,38 @@ fn run(args: &[&str]) -> std::process::Output {
         .unwrap_or_else(|e| panic!("cannot run capol {args:?}: {e}"))
 }
 
+/// The subcommands `capol --help` lists (without `help` itself).
+fn subcommands() -> Vec<String> {
+    let help = stdout(&run(&["--help"]));
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect()
+}
+
+/// `--help`, `-h` and every subcommand's `--help`, as users see them. A new subcommand gets a
+/// snapshot of its own.
 #[test]
 fn help_texts() {
-    for (name, args) in [
-        ("help", vec!["--help"]),
-        ("help-short", vec!["-h"]),
-        ("help-check", vec!["check", "--help"]),
-        ("help-compile", vec!["compile", "--help"]),
-        ("help-explain", vec!["explain", "--help"]),
-    ] {
-        let out = run(&args);
+    let mut cases = vec![
+        ("help".to_string(), vec!["--help".to_string()]),
+        ("help-short".to_string(), vec!["-h".to_string()]),
+    ];
+    let subs = subcommands();
+    for c in ["check", "compile", "explain"] {
+        assert!(subs.iter().any(|s| s == c), "`{c}` is not listed: {subs:?}");
+    }
+    for c in subs {
+        cases.push((format!("help-{c}"), vec![c, "--help".to_string()]));
+    }
+    for (name, args) in cases {
+        let out = capol()
+            .args(&args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert!(stderr(&out).is_empty(), "{args:?}: {}", stderr(&out));
         insta::assert_snapshot!(name, trim_lines(&stdout(&out)));
