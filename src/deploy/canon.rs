@@ -224,6 +224,24 @@ fn generic(key: &str, value: &Value) -> Value {
                 }
                 insert_unless_empty(&mut out, k, generic(k, v));
             }
+            // Graph needs the concrete type; a body that leaves it out means the one its
+            // `membershipKind` names.
+            if keep_type && !out.contains_key("@odata.type") {
+                let kind = out
+                    .get("membershipKind")
+                    .and_then(Value::as_str)
+                    .map(str::to_ascii_lowercase);
+                let inferred = match kind.as_deref() {
+                    Some("all") => Some("#microsoft.graph.conditionalAccessAllExternalTenants"),
+                    Some("enumerated") => {
+                        Some("#microsoft.graph.conditionalAccessEnumeratedExternalTenants")
+                    }
+                    _ => None,
+                };
+                if let Some(t) = inferred {
+                    out.insert("@odata.type".into(), Value::String(t.into()));
+                }
+            }
             Value::Object(out)
         }
         Value::Array(items) => list(key, items),
@@ -492,3 +510,20 @@ mod tests;
 #[cfg(test)]
 #[path = "canon_prop_tests.rs"]
 mod prop_tests;
+#[cfg(test)]
+mod infer_type_tests {
+    use super::canonical;
+    use serde_json::json;
+
+    #[test]
+    fn external_tenants_type_is_inferred_from_membership_kind() {
+        let p = json!({"conditions": {"users": {"excludeGuestsOrExternalUsers": {
+            "guestOrExternalUserTypes": "internalGuest", "externalTenants": {"membershipKind": "all"}}}}});
+        let c = canonical(&p);
+        assert_eq!(
+            c["conditions"]["users"]["excludeGuestsOrExternalUsers"]["externalTenants"]["@odata.type"],
+            "#microsoft.graph.conditionalAccessAllExternalTenants",
+            "{c}"
+        );
+    }
+}

@@ -368,37 +368,3 @@ fn tenant_values_import_like_files() {
     assert_eq!(from_values.single, from_text.single);
     assert_eq!(from_values.policies[0].stem, "access-to-exo-requires-mfa");
 }
-
-/// The deploy branch's canonical form (which replaces `canonical_for_import` once the lead
-/// swaps it) agrees with the import's on every policy the corpus imports.
-#[test]
-fn deploy_canonical_form_agrees() {
-    for (name, class) in manifest() {
-        let api = if class == Class::V1 {
-            ApiVersion::V1
-        } else {
-            ApiVersion::Beta
-        };
-        let i = import_file(&name, api);
-        if i.policies.is_empty() {
-            continue;
-        }
-        let files = i.files();
-        let refs: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
-            .collect();
-        let c = driver::compile_str(&refs, None, &Options { api });
-        let emitted = c
-            .set
-            .policies
-            .first()
-            .map(|p| serde_json::to_value(crate::emit::emit_policy(p)).unwrap());
-        let canon = crate::deploy::canon::canonical;
-        assert_eq!(
-            emitted.as_ref().map(canon),
-            Some(canon(&original(&name))),
-            "{name}"
-        );
-    }
-}

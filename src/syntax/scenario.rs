@@ -63,9 +63,16 @@ impl Visitor<'_> {
                     let Some(kind) = TargetKind::from_word(k.as_str()) else {
                         continue;
                     };
-                    let values = fc.rest().map(|v| self.visit_ref(v)).collect();
+                    let values: Vec<_> = fc.rest().map(|v| self.visit_ref(v)).collect();
                     let fact = if kind == TargetKind::User {
-                        match values_first(values) {
+                        if let [_, second, ..] = values.as_slice() {
+                            self.diags.push(
+                                crate::diag::Diagnostic::new("E0500", "a sign-in has one user")
+                                    .at(second.span, "a second user")
+                                    .help("write a second scenario for the other user"),
+                            );
+                        }
+                        match values.into_iter().next() {
                             Some(v) => Fact::User(v),
                             None => continue,
                         }
@@ -133,8 +140,4 @@ impl Visitor<'_> {
         }
         Some(Scenario { name, facts, span })
     }
-}
-
-fn values_first(values: Vec<Spanned<crate::ast::Ref>>) -> Option<Spanned<crate::ast::Ref>> {
-    values.into_iter().next()
 }
