@@ -10,6 +10,8 @@ pub mod names;
 mod rules;
 mod safety;
 mod scenario;
+#[cfg(test)]
+mod tests;
 pub mod unresolved;
 pub mod values;
 

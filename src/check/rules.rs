@@ -374,7 +374,10 @@ fn overlap(p: &Policy, diags: &mut Diagnostics) {
     pairs.extend(both(&p.include_platforms, &p.exclude_platforms, |x| {
         *x == Platform::All
     }));
-    pairs.extend(both(&p.include_locations, &p.exclude_locations, |_| false));
+    // `exclude location any` is W0007's case (and its `location any` may be the implied include).
+    pairs.extend(both(&p.include_locations, &p.exclude_locations, |l| {
+        *l == LocationTarget::Any
+    }));
     for (exc, inc) in pairs {
         diags.push(
             Diagnostic::new("E0205", "the same target is both included and excluded")

@@ -139,7 +139,9 @@ fn lossy_layouts_are_refused() {
     // drop `b`.
     let err = format("scenario \"S\" user a@x.com, b@x.com expect block\n").unwrap_err();
     assert!(
-        err.items.iter().any(|d| d.code == "E0500" || d.code == "E0420"),
+        err.items
+            .iter()
+            .any(|d| d.code == "E0500" || d.code == "E0420"),
         "{:?}",
         err.items
     );

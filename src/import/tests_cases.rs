@@ -437,3 +437,18 @@ fn names_from_the_lock_and_stable_across_policies() {
     assert!(i.policies[0].text.contains("exclude group BreakGlass"));
     assert!(i.policies[1].text.contains("for group BreakGlass"));
 }
+
+#[test]
+fn a_property_given_twice_is_read_from_the_last_one() {
+    let text = format!(
+        r#"{{"displayName": "P", "state": "enabled", "state": "disabled",
+            "conditions": {{"users": {{"includeUsers": ["All"], "excludeGroups": ["{G1}"]}},
+                            "applications": {{"includeApplications": ["All"]}}}},
+            "grantControls": {{"operator": "OR", "builtInControls": ["mfa"]}}}}"#
+    );
+    let i = imp(&text);
+    assert_eq!(codes(&i), ["W0404"], "{}", messages(&i));
+    assert_eq!(i.policies.len(), 1);
+    let source: String = i.files().into_iter().map(|(_, t)| t).collect();
+    assert!(source.contains("mode off"), "{source}");
+}

@@ -8,6 +8,8 @@ mod cursor;
 mod errors;
 mod policy;
 mod scenario;
+#[cfg(test)]
+mod tests;
 mod tokens;
 
 use crate::ast::{self, Item, Ref};

@@ -4,9 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod cli;
 mod client;
 mod deploy;
 mod deploy_cli;
+mod diagnostics;
+mod examples;
 mod resolve;
 mod scenarios;
+mod schema;
 mod support;

@@ -1,6 +1,7 @@
 //! Shared test support: the fake Graph, a client wired to it, realistic compiled policies.
 
 pub mod cli;
+pub mod compile;
 pub mod drop_proxy;
 pub mod fake_graph;
 pub mod read_view;
