@@ -43,6 +43,7 @@ impl Lowerer<'_, '_> {
         let mut seen: Vec<(&'static str, Span)> = Vec::new();
         let mut controls_written: Option<Span> = None;
         let mut resources_written: Option<Span> = None;
+        let mut users_written: Option<Span> = None;
         for clause in &p.clauses {
             if matches!(
                 clause.node,
@@ -59,6 +60,19 @@ impl Lowerer<'_, '_> {
                 };
                 if let Some(t) = ts.iter().find(resource) {
                     resources_written.get_or_insert(t.span);
+                }
+                let principal = |t: &&Target| {
+                    matches!(
+                        t.kind.node,
+                        TargetKind::User
+                            | TargetKind::Group
+                            | TargetKind::Role
+                            | TargetKind::Guests
+                            | TargetKind::ServicePrincipal
+                    )
+                };
+                if let Some(t) = ts.iter().find(principal) {
+                    users_written.get_or_insert(t.span);
                 }
             }
             let single = match &clause.node {
@@ -131,6 +145,15 @@ impl Lowerer<'_, '_> {
             &out.app_filter,
         ) {
             out.include_apps.push(Spanned::new(AppTarget::None, span));
+        }
+        // And a user, group or role that did not resolve: the policy is not for all users
+        // (which would report lockout and emergency-access errors that are not there).
+        if let (Some(span), true, false) = (
+            users_written,
+            out.include_users.is_empty(),
+            out.is_workload(),
+        ) {
+            out.include_users.push(Spanned::new(UserTarget::None, span));
         }
         out
     }

@@ -190,6 +190,12 @@ impl<'l> Names<'l> {
 
     fn not_found(&self, kind: Kind, r: &Spanned<Ref>) -> Diagnostic {
         let name = r.text();
+        // As it would be written in a declaration: quoted unless it is a bare name.
+        let written = if crate::syntax::is_bare_name(name) {
+            name.to_string()
+        } else {
+            format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+        };
         let other: Vec<Kind> = self
             .kinds_of(name)
             .into_iter()
@@ -219,11 +225,11 @@ impl<'l> Names<'l> {
         );
         let how = match kind {
             Kind::App | Kind::Role | Kind::Strength => format!(
-                "declare it (`{} {name} = <id>`) or run `capol resolve` to look it up in the tenant",
+                "declare it (`{} {written} = <id>`) or run `capol resolve` to look it up in the tenant",
                 kind.keyword()
             ),
             Kind::Context => "authentication contexts are `c1` … `c99`, or declare a name: `context Finance = c3`".to_string(),
-            _ => format!("declare it (`{} {name} = <id>`) or run `capol resolve` to look it up in the tenant", kind.keyword()),
+            _ => format!("declare it (`{} {written} = <id>`) or run `capol resolve` to look it up in the tenant", kind.keyword()),
         };
         d = match suggestion_text(&found) {
             Some(s) => d.help(format!("{s} otherwise {how}")),

@@ -74,14 +74,27 @@ pub fn check(p: &Policy, set: &PolicySet, diags: &mut Diagnostics) {
     }
     let names: Vec<String> = missing
         .iter()
-        .map(|m| match &m.node {
-            Principal::Group(_) => "group".to_string(),
-            Principal::User(_) => "user".to_string(),
-            Principal::Role(_) => "role".to_string(),
+        .map(|m| {
+            let (kind, id) = match &m.node {
+                Principal::Group(id) => ("group", id),
+                Principal::User(id) => ("user", id),
+                Principal::Role(id) => ("role", id),
+            };
+            let name = set
+                .names_by_id
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| id.clone());
+            let name = if crate::syntax::is_bare_name(&name) {
+                name
+            } else {
+                format!("\"{name}\"")
+            };
+            format!("{kind} {name}")
         })
         .collect();
     d = d
-        .help(format!("add an `exclude` clause for every emergency principal ({})", names.join(", ")))
+        .help(format!("exclude every emergency principal: `exclude {}`", names.join(", ")))
         .note("emergency (break-glass) accounts must never be caught by a policy: they are how you get back in");
     diags.push(d);
 }

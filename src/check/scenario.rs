@@ -233,6 +233,18 @@ impl ScenarioLowerer<'_, '_> {
             return;
         }
         match k {
+            TargetKind::App
+                if matches!(
+                    v.ident(),
+                    Some("Office365" | "MicrosoftAdminPortals" | "None")
+                ) =>
+            {
+                self.diags.push(
+                    Diagnostic::new("E0106", format!("a sign-in is to one app, and `{}` is a group of apps", v.text()))
+                        .at(v.span, "not a single app")
+                        .help("name one app of the group, such as `app ExchangeOnline` or `app \"Azure Portal\"`"),
+                );
+            }
             TargetKind::App => {
                 if let Some(res) = self.names.resolve(Kind::App, v, self.diags) {
                     s.target = Some(Target::App(res.id));

@@ -904,3 +904,22 @@ fn description_is_emitted() {
         Some("Baseline")
     );
 }
+
+#[test]
+fn an_unresolved_user_target_does_not_fall_back_to_all_users() {
+    // Only the unknown group is reported: not the lockout rule of an "all users" policy.
+    assert_eq!(
+        codes("policy \"X\" for group Nope for all apps block mode on"),
+        ["E0100"]
+    );
+    let c = run("policy \"X\" for group \"Break Glass\" for all apps block");
+    let help = c.diagnostics.items[0].help.clone().unwrap_or_default();
+    assert!(help.contains("`group \"Break Glass\" = <id>`"), "{help}");
+}
+
+#[test]
+fn a_scenario_names_one_app_not_a_group_of_apps() {
+    let c = run("policy \"P\" for all apps require mfa\nscenario \"s\" app Office365 expect allow");
+    assert_eq!(found(&c).first().map(|f| f.0), Some("E0106"));
+    assert!(c.diagnostics.items[0].message.contains("group of apps"));
+}
