@@ -23,7 +23,7 @@ Policies that cannot be imported are reported (file and JSON path) and left out;
 written. Existing files are never overwritten without --force.")]
 pub struct ImportArgs {
     /// JSON files or directories of them: a policy, an array of policies, or a Graph list
-    /// response {\"value\": [...]}
+    /// response (`{"value": [...]}`)
     #[arg(value_name = "PATH", required_unless_present = "from_tenant")]
     pub paths: Vec<PathBuf>,
     /// Write the files into DIR instead of printing them
@@ -41,9 +41,12 @@ pub struct ImportArgs {
     /// A lock file whose display names name the declarations [default: capol.lock in DIR]
     #[arg(long, value_name = "FILE")]
     pub lock: Option<PathBuf>,
-    /// Read the policies from the tenant instead of files
+    /// Read the policies from the tenant instead of files (connection options below)
     #[arg(long, conflicts_with = "paths")]
     pub from_tenant: bool,
+    #[cfg(feature = "tenant")]
+    #[command(flatten)]
+    pub tenant: super::tenant::TenantArgs,
     /// Diagnostics as text for people or JSON for tools
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -54,16 +57,27 @@ pub fn import(a: ImportArgs) -> Exit {
         Ok(h) => h,
         Err(e) => return e,
     };
-    let opts = ImportOptions { api: a.api, hints };
+    #[allow(unused_mut)]
+    let mut opts = ImportOptions { api: a.api, hints };
     let imported = if a.from_tenant {
-        // TODO(lead): fetch with the tenant client once it is merged:
-        //   `GET /{api}/identity/conditionalAccess/policies` (every page), then
-        //   `import::import_values(&policies, &opts)`; the display names of groups, users,
-        //   locations, … can be added to `opts.hints` (`NameHints::insert`) from the same client.
-        output::error(
-            "`--from-tenant` needs the tenant client, which this build does not have yet; export the policies to JSON and import the file",
-        );
-        return Exit::Tenant;
+        #[cfg(feature = "tenant")]
+        {
+            let (policies, names) = match super::tenant::fetch_for_import(&a.tenant, a.api) {
+                Ok(x) => x,
+                Err(e) => return e,
+            };
+            for (kind, id, name) in names {
+                opts.hints.insert(kind, &id, &name);
+            }
+            import::import_values(&policies, &opts)
+        }
+        #[cfg(not(feature = "tenant"))]
+        {
+            output::error(
+                "this build of capol has no tenant support (the `tenant` feature is off)",
+            );
+            return Exit::Tenant;
+        }
     } else {
         match import::import_paths(&a.paths, &opts) {
             Ok(i) => i,
@@ -231,13 +245,24 @@ mod tests {
     }
 
     #[test]
-    fn errors_exit_one_and_from_tenant_is_not_wired_yet() {
+    fn errors_exit_one_and_a_tenant_without_credentials_exits_three() {
         let bad = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/corpus/016-alex-306-block-auth-transfer.json"
         );
         assert_eq!(capol(&["import", bad]), Exit::SourceErrors);
-        assert_eq!(capol(&["import", "--from-tenant"]), Exit::Tenant);
+        // No credential in the environment of a test: a tenant error, exit 3.
+        assert_eq!(
+            capol(&[
+                "import",
+                "--from-tenant",
+                "--auth",
+                "token",
+                "--graph-url",
+                "http://127.0.0.1:9"
+            ]),
+            Exit::Tenant
+        );
         assert_eq!(capol(&["import", "/nonexistent/x.json"]), Exit::Usage);
     }
 }

@@ -578,3 +578,102 @@ fn paths_text(paths: &[PathBuf]) -> String {
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+/// `capol import --from-tenant`: every policy of the tenant (all pages), and the display names
+/// of the objects they name, looked up in `$batch`es (an object that cannot be read keeps a
+/// generated name).
+pub(super) fn fetch_for_import(
+    t: &TenantArgs,
+    api: check::ApiVersion,
+) -> Step<(Vec<Value>, Vec<(crate::symbols::Kind, String, String)>)> {
+    let conn = connect(t, api)?;
+    let rt = runtime()?;
+    let policies = rt
+        .block_on(conn.client.list_policies())
+        .map_err(tenant_error)?;
+    eprintln!("capol: read {} policies from the tenant", policies.len());
+    let wanted = referenced_ids(&policies);
+    let urls: Vec<String> = wanted.iter().map(|(_, url, _)| url.clone()).collect();
+    let answers = rt
+        .block_on(conn.client.batch_get(&urls))
+        .map_err(tenant_error)?;
+    let mut names = Vec::new();
+    for ((kind, _, id), answer) in wanted.iter().zip(answers) {
+        let Ok(v) = answer else { continue };
+        // A `$filter` answer is a list; a by-id answer is the object.
+        let object = v
+            .get("value")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .unwrap_or(&v);
+        if let Some(name) = object.get("displayName").and_then(Value::as_str) {
+            names.push((*kind, id.clone(), name.to_string()));
+        }
+    }
+    Ok((policies, names))
+}
+
+/// `(kind, relative URL to read its display name, id)` for every GUID a policy names that no
+/// built-in catalogue answers.
+fn referenced_ids(policies: &[Value]) -> Vec<(crate::symbols::Kind, String, String)> {
+    use crate::symbols::{Kind, catalog};
+    let mut out: Vec<(Kind, String, String)> = Vec::new();
+    let mut add = |kind: Kind, id: &str| {
+        let id = id.to_ascii_lowercase();
+        if !is_guid(&id) || out.iter().any(|(k, _, i)| *k == kind && *i == id) {
+            return;
+        }
+        let url = match kind {
+            Kind::User => format!("/users/{id}?$select=displayName"),
+            Kind::Group => format!("/groups/{id}?$select=displayName"),
+            Kind::Location => format!("/identity/conditionalAccess/namedLocations/{id}"),
+            Kind::Terms => format!("/identityGovernance/termsOfUse/agreements/{id}"),
+            Kind::ServicePrincipal => format!("/servicePrincipals/{id}?$select=displayName"),
+            Kind::Strength => format!("/policies/authenticationStrengthPolicies/{id}"),
+            Kind::App => format!("/servicePrincipals?$filter=appId eq '{id}'&$select=displayName"),
+            Kind::Role | Kind::Context => return,
+        };
+        out.push((kind, url, id));
+    };
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for p in policies {
+        let c = &p["conditions"];
+        for side in ["include", "exclude"] {
+            for id in strings(c["users"].get(format!("{side}Users"))) {
+                add(Kind::User, &id);
+            }
+            for id in strings(c["users"].get(format!("{side}Groups"))) {
+                add(Kind::Group, &id);
+            }
+            for id in strings(c["locations"].get(format!("{side}Locations"))) {
+                add(Kind::Location, &id);
+            }
+            for id in strings(c["clientApplications"].get(format!("{side}ServicePrincipals"))) {
+                add(Kind::ServicePrincipal, &id);
+            }
+            for id in strings(c["applications"].get(format!("{side}Applications"))) {
+                if catalog::app_by_id(&id).is_none() {
+                    add(Kind::App, &id);
+                }
+            }
+        }
+        for id in strings(p["grantControls"].get("termsOfUse")) {
+            add(Kind::Terms, &id);
+        }
+        if let Some(id) = p["grantControls"]["authenticationStrength"]["id"].as_str() {
+            if catalog::strength_by_id(id).is_none() {
+                add(Kind::Strength, id);
+            }
+        }
+    }
+    out
+}

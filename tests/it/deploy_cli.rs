@@ -649,3 +649,41 @@ async fn resolve_writes_a_lock_that_makes_the_sources_compile() {
         before
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_from_the_tenant_then_plan_shows_no_changes() {
+    let fake = FakeGraph::start().await;
+    seed_directory(&fake);
+    // The tenant holds policies made elsewhere (as Graph stores them), and a corpus policy.
+    fake.state().seed_policy(&unmanaged());
+    let corpus = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/corpus/003-graph-v1-all-conditions-and-controls.json"
+    ))
+    .unwrap();
+    let mut corpus: Value = serde_json::from_str(&corpus).unwrap();
+    corpus["displayName"] = Value::String("Imported kitchen sink".into());
+    fake.state().seed_policy(&corpus);
+    let p = Project::new();
+    let out = capol(
+        &fake,
+        &p,
+        &["deploy", "pol", "--yes", "--max-writes-per-second", "0"],
+    )
+    .await;
+    assert_eq!(out.code, 0, "{out:?}");
+
+    // Import every policy of the tenant into fresh source …
+    let out = capol(&fake, &p, &["import", "--from-tenant", "-o", "adopted"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let names = std::fs::read_to_string(p.dir().join("adopted/names.capol")).unwrap();
+    assert!(
+        names.contains("BreakGlassAccounts"),
+        "declarations are named after the tenant's display names: {names}"
+    );
+    // … which compiles, and plans as no change against the same tenant.
+    let out = capol(&fake, &p, &["check", "adopted"]).await;
+    assert!(!out.stderr.contains("Error"), "{out:?}");
+    let out = capol(&fake, &p, &["plan", "adopted", "--detailed-exitcode"]).await;
+    assert_eq!(out.code, 0, "the plan after an import is empty: {out:?}");
+}
