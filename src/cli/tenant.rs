@@ -579,13 +579,16 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// A display name the tenant gave for an id: `(kind, id, display name)`.
+pub(super) type TenantName = (crate::symbols::Kind, String, String);
+
 /// `capol import --from-tenant`: every policy of the tenant (all pages), and the display names
 /// of the objects they name, looked up in `$batch`es (an object that cannot be read keeps a
 /// generated name).
 pub(super) fn fetch_for_import(
     t: &TenantArgs,
     api: check::ApiVersion,
-) -> Step<(Vec<Value>, Vec<(crate::symbols::Kind, String, String)>)> {
+) -> Step<(Vec<Value>, Vec<TenantName>)> {
     let conn = connect(t, api)?;
     let rt = runtime()?;
     let policies = rt
@@ -669,10 +672,10 @@ fn referenced_ids(policies: &[Value]) -> Vec<(crate::symbols::Kind, String, Stri
         for id in strings(p["grantControls"].get("termsOfUse")) {
             add(Kind::Terms, &id);
         }
-        if let Some(id) = p["grantControls"]["authenticationStrength"]["id"].as_str() {
-            if catalog::strength_by_id(id).is_none() {
-                add(Kind::Strength, id);
-            }
+        if let Some(id) = p["grantControls"]["authenticationStrength"]["id"].as_str()
+            && catalog::strength_by_id(id).is_none()
+        {
+            add(Kind::Strength, id);
         }
     }
     out
