@@ -16,19 +16,41 @@ use super::retry::{ProgressFn, RetryPolicy};
 #[derive(Clone, Debug, PartialEq, clap::Args)]
 pub struct ConnectionArgs {
     /// Tenant id or domain (for client secret, workload identity and Azure CLI sign-in, and the lock file)
-    #[arg(long, env = "AZURE_TENANT_ID", value_name = "TENANT")]
+    #[arg(
+        long,
+        env = "AZURE_TENANT_ID",
+        hide_env_values = true,
+        value_name = "TENANT"
+    )]
     pub tenant: Option<String>,
 
     /// National cloud: picks the Graph host and the sign-in authority
-    #[arg(long, value_enum, env = "CAPOL_CLOUD", default_value = "global")]
+    #[arg(
+        long,
+        value_enum,
+        env = "CAPOL_CLOUD",
+        hide_env_values = true,
+        default_value = "global"
+    )]
     pub cloud: Cloud,
 
     /// Graph base URL, overriding the cloud's (proxies, tests); must be https unless loopback
-    #[arg(long, env = "CAPOL_GRAPH_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "CAPOL_GRAPH_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub graph_url: Option<String>,
 
     /// How to sign in
-    #[arg(long, value_enum, env = "CAPOL_AUTH", default_value = "auto")]
+    #[arg(
+        long,
+        value_enum,
+        env = "CAPOL_AUTH",
+        hide_env_values = true,
+        default_value = "auto"
+    )]
     pub auth: AuthMethod,
 
     /// Graph API version. Not a flag of its own: the commands set it from `--api` (the sources'
