@@ -2,9 +2,17 @@
 //!
 //! ```text
 //! .capol text ──parse──▶ ast::File ──check──▶ ir::PolicySet ──emit──▶ graph::model::Policy ──▶ JSON
-//!                            ▲   │
-//!    Graph JSON ──import─────┘   └──fmt──▶ .capol text (canonical layout, comments kept)
+//!  (syntax)                ▲   │      (check)       │ scenarios   (emit)          │
+//!    Graph JSON ──import───┘   │                    ▼                             ▼
+//!                              └──fmt──▶ .capol   whatif::evaluate ◀──────────────┤
+//!                                                                                 ▼
+//!                       tenant policies ──▶ deploy::plan (canonical form) ──▶ deploy::apply ──▶ Graph
 //! ```
+//!
+//! Each arrow is one public function: [`syntax::parse`], [`check::check`], [`emit::emit`],
+//! [`whatif::evaluate`], [`import::import_values`], [`fmt::format`], [`deploy::plan()`],
+//! and (with the `tenant` feature) `deploy::apply`. [`driver`] runs the compiler end to end;
+//! [`cli`] is the command line.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
