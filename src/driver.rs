@@ -43,16 +43,23 @@ impl std::fmt::Display for UsageError {
 
 /// Every `.capol` file named or found beneath the paths, sorted, each once.
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
+    collect_by_extension(paths, "capol")
+}
+
+/// Every file with extension `ext` found beneath the directories among `paths` (hidden entries
+/// and `target/` skipped), plus the files named explicitly whatever their extension; sorted,
+/// each once. A directory without any such file is an error.
+pub fn collect_by_extension(paths: &[PathBuf], ext: &str) -> Result<Vec<PathBuf>, UsageError> {
     let mut out = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p)
             .map_err(|e| UsageError(format!("cannot read `{}`: {}", p.display(), io_reason(&e))))?;
         if meta.is_dir() {
             let before = out.len();
-            walk(p, &mut out)?;
+            walk(p, ext, &mut out)?;
             if out.len() == before {
                 return Err(UsageError(format!(
-                    "no .capol files under `{}`",
+                    "no .{ext} files under `{}`",
                     p.display()
                 )));
             }
@@ -65,7 +72,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
+fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         UsageError(format!(
             "cannot read `{}`: {}",
@@ -81,8 +88,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
             continue;
         }
         if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "capol") {
+            walk(&path, ext, out)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+        {
             out.push(path);
         }
     }
@@ -95,6 +105,23 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
     }
+}
+
+/// `CA001 Require MFA for admins` → `ca001-require-mfa-for-admins`: the display name in lower
+/// case, runs of other characters as one `-` (file names for `compile -o` and `import`).
+pub fn slug(name: &str) -> String {
+    let mut s = String::new();
+    for ch in name.chars() {
+        if ch.is_alphanumeric() {
+            s.extend(ch.to_lowercase());
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    while s.ends_with('-') {
+        s.pop();
+    }
+    if s.is_empty() { "policy".into() } else { s }
 }
 
 /// Read the files into a source map. Unreadable, non-UTF-8 and oversized files become

@@ -108,22 +108,6 @@ pub fn check(a: CheckArgs) -> Exit {
     Exit::Ok
 }
 
-/// `CA001 Require MFA for admins` → `ca001-require-mfa-for-admins`.
-pub fn slug(name: &str) -> String {
-    let mut s = String::new();
-    for ch in name.chars() {
-        if ch.is_alphanumeric() {
-            s.extend(ch.to_lowercase());
-        } else if !s.ends_with('-') && !s.is_empty() {
-            s.push('-');
-        }
-    }
-    while s.ends_with('-') {
-        s.pop();
-    }
-    if s.is_empty() { "policy".into() } else { s }
-}
-
 pub fn compile(a: CompileArgs) -> Exit {
     let c = match a.src.compile() {
         Ok(c) => c,
@@ -151,7 +135,7 @@ pub fn compile(a: CompileArgs) -> Exit {
             }
             let mut used = std::collections::HashSet::new();
             for p in &c.policies {
-                let base = slug(&p.display_name);
+                let base = driver::slug(&p.display_name);
                 let mut name = base.clone();
                 let mut n = 2;
                 while !used.insert(name.clone()) {

@@ -104,7 +104,7 @@ impl Imported {
 
 /// Import the JSON files named, or found beneath the directories named.
 pub fn import_paths(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported, UsageError> {
-    let files = read::collect(paths)?;
+    let files = crate::driver::collect_by_extension(paths, "json")?;
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
     let docs: Vec<read::Doc> = files
@@ -262,21 +262,7 @@ fn stems(done: &[Converted]) -> Vec<String> {
     out
 }
 
-/// The display name in lower case, runs of other characters as one `-`.
-pub fn slug(name: &str) -> String {
-    let mut s = String::new();
-    for ch in name.chars() {
-        if ch.is_alphanumeric() {
-            s.extend(ch.to_lowercase());
-        } else if !s.ends_with('-') && !s.is_empty() {
-            s.push('-');
-        }
-    }
-    while s.ends_with('-') {
-        s.pop();
-    }
-    if s.is_empty() { "policy".into() } else { s }
-}
+pub use crate::driver::slug;
 
 const NAMES_HEADER: [&str; 2] = [
     "# Directory objects the imported policies refer to, written by `capol import`.",

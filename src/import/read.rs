@@ -8,9 +8,8 @@
 use super::json::{self, JNode, JValue};
 use super::walk::J;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::driver::UsageError;
 use crate::source::{FileId, SourceMap, Span};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Inputs larger than this are refused (a tenant export is well under a megabyte).
 const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
@@ -19,56 +18,6 @@ const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
 pub(crate) struct Doc {
     pub file: FileId,
     pub root: JNode,
-}
-
-/// Every `.json` file named or found beneath the paths (directories recursively, hidden entries
-/// skipped), sorted, each once. A file named explicitly is read whatever its extension.
-pub(crate) fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p)
-            .map_err(|e| UsageError(format!("cannot read `{}`: {e}", p.display())))?;
-        if meta.is_dir() {
-            let before = out.len();
-            walk(p, &mut out)?;
-            if out.len() == before {
-                return Err(UsageError(format!(
-                    "no .json files under `{}`",
-                    p.display()
-                )));
-            }
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| UsageError(format!("cannot read `{}`: {e}", dir.display())))?;
-    let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    list.sort();
-    for path in list {
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Read and parse one file; problems become `E0400` diagnostics.
