@@ -256,9 +256,10 @@ pub fn compile_sources(
             continue;
         }
         let (ast, ds) = syntax::parse(id, &f.text);
+        let syntax_errors = ds.has_errors();
         diags.extend(ds.items);
         if let Some(ast) = ast {
-            if ast.items.is_empty() && !f.text.is_empty() || f.text.trim().is_empty() {
+            if !syntax_errors && ast.items.is_empty() {
                 diags.push(
                     Diagnostic::new(
                         "W0001",

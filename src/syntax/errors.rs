@@ -205,7 +205,26 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
     } else if found.starts_with('"') || found.starts_with('\'') {
         d = d.help("close the string on the same line");
     } else if expected.iter().any(|x| x.starts_with("a clause")) {
-        d = d.help("each policy is a list of clauses; see `docs/language.md`");
+        const CLAUSES: [&str; 11] = [
+            "for",
+            "exclude",
+            "when",
+            "require",
+            "block",
+            "session",
+            "mode",
+            "description",
+            "policy",
+            "scenario",
+            "emergency",
+        ];
+        let near = crate::diag::did_you_mean(found, CLAUSES);
+        d = match crate::diag::suggestion_text(&near) {
+            Some(s) => d.help(format!(
+                "{s} each policy is a list of clauses; see `docs/language.md`"
+            )),
+            None => d.help("each policy is a list of clauses; see `docs/language.md`"),
+        };
     }
     d
 }

@@ -97,7 +97,15 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
             if !failed {
                 diags.push(errors::syntax_error(file, text, &e));
             }
-            return (None, diags);
+            // The chunks that parsed are checked too, so that one run reports their problems
+            // as well; nothing is compiled from a file with a syntax error.
+            return (
+                Some(ast::File {
+                    file,
+                    items: state.items,
+                }),
+                diags,
+            );
         }
     }
     (
