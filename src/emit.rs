@@ -47,7 +47,7 @@ fn guests(gs: &ir::Guests) -> g::GuestsOrExternalUsers {
     g::GuestsOrExternalUsers {
         guest_or_external_user_types: types
             .iter()
-            .map(|t| t.graph())
+            .map(|t| t.graph_name())
             .collect::<Vec<_>>()
             .join(","),
         external_tenants: Some(if gs.tenants.is_empty() {

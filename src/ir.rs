@@ -57,7 +57,12 @@ pub struct Guests {
     pub tenants: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A guest or external user type: the members of Graph's `conditionalAccessGuestOrExternalUserTypes`
+/// flags, in Graph's order (serialised with Graph's names).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
 pub enum GuestType {
     InternalGuest,
     B2bCollaborationGuest,
@@ -88,7 +93,7 @@ impl GuestType {
         }
     }
     /// The Graph flag member name (`b2bCollaborationGuest`).
-    pub fn graph(self) -> &'static str {
+    pub fn graph_name(self) -> &'static str {
         match self {
             GuestType::InternalGuest => "internalGuest",
             GuestType::B2bCollaborationGuest => "b2bCollaborationGuest",
@@ -97,6 +102,12 @@ impl GuestType {
             GuestType::OtherExternalUser => "otherExternalUser",
             GuestType::ServiceProvider => "serviceProvider",
         }
+    }
+    /// A Graph flag member name, case-insensitively.
+    pub fn from_graph(name: &str) -> Option<GuestType> {
+        GuestType::ALL
+            .into_iter()
+            .find(|t| t.graph_name().eq_ignore_ascii_case(name.trim()))
     }
 }
 

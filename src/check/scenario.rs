@@ -12,8 +12,8 @@ use crate::ir;
 use crate::source::{Span, Spanned};
 use crate::symbols::Kind;
 use crate::whatif::{
-    self, AuthFlow, ControlExpr, DeviceFact, Frequency, GuestFact, GuestType, InsiderRisk,
-    LocationFact, SignIn, Target,
+    self, AuthFlow, ControlExpr, DeviceFact, Frequency, GuestFact, InsiderRisk, LocationFact,
+    SignIn, Target,
 };
 use std::collections::{BTreeMap, HashSet};
 
@@ -197,7 +197,7 @@ impl ScenarioLowerer<'_, '_> {
                     Ref::Guid(t) => g.external_tenant = Some(t.clone()),
                     _ => {
                         if let Some(t) = lookup(values::GUEST_TYPES, "guest type", v, self.diags) {
-                            g.types.push(guest_type(t));
+                            g.types.push(t);
                         }
                     }
                 }
@@ -442,16 +442,5 @@ impl ScenarioLowerer<'_, '_> {
         s.continuous_access_evaluation = probe.cae.map(|c| c.node);
         s.disable_resilience_defaults = probe.no_resilience_defaults.is_some();
         (!s.is_empty()).then_some(s)
-    }
-}
-
-fn guest_type(t: ir::GuestType) -> GuestType {
-    match t {
-        ir::GuestType::InternalGuest => GuestType::InternalGuest,
-        ir::GuestType::B2bCollaborationGuest => GuestType::B2bCollaborationGuest,
-        ir::GuestType::B2bCollaborationMember => GuestType::B2bCollaborationMember,
-        ir::GuestType::B2bDirectConnectUser => GuestType::B2bDirectConnectUser,
-        ir::GuestType::OtherExternalUser => GuestType::OtherExternalUser,
-        ir::GuestType::ServiceProvider => GuestType::ServiceProvider,
     }
 }

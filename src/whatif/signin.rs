@@ -52,46 +52,7 @@ pub struct GuestFact {
     pub external_tenant: Option<String>,
 }
 
-/// The members of Graph's `conditionalAccessGuestOrExternalUserTypes` flags.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum GuestType {
-    InternalGuest,
-    B2bCollaborationGuest,
-    B2bCollaborationMember,
-    B2bDirectConnectUser,
-    OtherExternalUser,
-    ServiceProvider,
-}
-
-impl GuestType {
-    pub const ALL: [GuestType; 6] = [
-        GuestType::InternalGuest,
-        GuestType::B2bCollaborationGuest,
-        GuestType::B2bCollaborationMember,
-        GuestType::B2bDirectConnectUser,
-        GuestType::OtherExternalUser,
-        GuestType::ServiceProvider,
-    ];
-
-    /// The Graph flag member name.
-    pub fn graph_name(self) -> &'static str {
-        match self {
-            GuestType::InternalGuest => "internalGuest",
-            GuestType::B2bCollaborationGuest => "b2bCollaborationGuest",
-            GuestType::B2bCollaborationMember => "b2bCollaborationMember",
-            GuestType::B2bDirectConnectUser => "b2bDirectConnectUser",
-            GuestType::OtherExternalUser => "otherExternalUser",
-            GuestType::ServiceProvider => "serviceProvider",
-        }
-    }
-
-    pub fn from_graph(name: &str) -> Option<GuestType> {
-        GuestType::ALL
-            .into_iter()
-            .find(|t| t.graph_name().eq_ignore_ascii_case(name.trim()))
-    }
-}
+pub use crate::ir::GuestType;
 
 /// What the sign-in is for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
