@@ -31,12 +31,20 @@ impl GraphClient {
     /// Policies whose display name is `name` (`$filter=displayName eq '…'`).
     pub async fn find_policies_by_name(&self, name: &str) -> Result<Vec<Value>, GraphError> {
         let filter = format!("displayName eq {}", odata_string(name));
-        let found = self
+        let found = match self
             .get_collection(&format!(
                 "{POLICIES}?$filter={}",
                 encode_query_value(&filter)
             ))
-            .await?;
+            .await
+        {
+            Ok(found) => found,
+            // A service (or proxy) that refuses the filter: read every policy instead.
+            Err(GraphError::Api(e)) if matches!(e.status, 400 | 405 | 501) => {
+                self.list_policies().await?
+            }
+            Err(e) => return Err(e),
+        };
         // Graph compares case-insensitively; we match exactly, like the plan.
         Ok(found
             .into_iter()

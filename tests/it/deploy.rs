@@ -475,3 +475,40 @@ async fn secrets_never_appear_in_errors_or_debug() {
         "{everything}"
     );
 }
+
+#[tokio::test]
+async fn a_lost_create_is_found_even_when_the_name_filter_is_refused() {
+    let fake = FakeGraph::start().await;
+    seed_directory(&fake);
+    let (c, _lines) = client(&fake);
+    let desired = desired();
+    let p = plan_now(&c, &desired[..1], false).await;
+    assert_eq!(p.creates(), 1);
+    // The create is stored but its answer is lost; the look-up by `$filter` is then refused
+    // (400), so the client reads the whole list instead and finds the policy.
+    fake.fault(
+        "POST",
+        "/identity/conditionalAccess/policies",
+        FaultKind::DropAfterStore,
+        1,
+    );
+    // (The first GET is apply's own check that the tenant still looks as planned.)
+    fake.fault_after(
+        1,
+        "GET",
+        "/identity/conditionalAccess/policies",
+        FaultKind::BadRequest("filter not supported".into()),
+    );
+    let report = apply(&c, &p, &emergency())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.is_complete(), "{}", report.render_text());
+    let n = names(&fake);
+    assert!(n.values().all(|c| *c == 1), "duplicates: {n:?}");
+    assert_eq!(
+        fake.state()
+            .count("POST", "/identity/conditionalAccess/policies"),
+        1,
+        "the stored policy is never POSTed again"
+    );
+}
