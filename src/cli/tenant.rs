@@ -579,6 +579,18 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// `capol what-if --live`: Graph's what-if for the request body, one result per tenant policy.
+pub(super) fn evaluate_live(
+    t: &TenantArgs,
+    api: check::ApiVersion,
+    body: &Value,
+) -> Step<Vec<Value>> {
+    let conn = connect(t, api)?;
+    runtime()?
+        .block_on(conn.client.evaluate(body))
+        .map_err(tenant_error)
+}
+
 /// A display name the tenant gave for an id: `(kind, id, display name)`.
 pub(super) type TenantName = (crate::symbols::Kind, String, String);
 

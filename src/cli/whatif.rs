@@ -3,6 +3,8 @@
 use super::Exit;
 use super::compile::SourceArgs;
 use super::output::{self, Format};
+#[cfg(feature = "tenant")]
+use super::tenant::TenantArgs;
 use crate::driver::Compilation;
 use crate::source::SourceMap;
 use crate::whatif::{self, EvalContext};
@@ -126,7 +128,23 @@ Examples:
   capol what-if examples --user alice@contoso.com --member-of 'role GlobalAdministrator' \\
       --app AzureServiceManagement --platform windows --client browser --location untrusted
   capol what-if examples --user Emergency1 --member-of 'group BreakGlass' --app MicrosoftOffice365Portal
-  capol what-if examples --guest b2b-collaboration-guest --app SharePointOnline --format json")]
+  capol what-if examples --guest b2b-collaboration-guest --app SharePointOnline --format json
+  capol what-if policies --user Emergency1 --app AzureServiceManagement --live
+      and ask the tenant's own what-if (Graph), comparing policy by policy
+
+--live needs an identity Graph knows (a user or service principal declared or in capol.lock,
+or an object id) and an app, action or context. Graph evaluates the policies in the tenant.
+
+Exit codes:
+  0  evaluated (with --live: Graph agrees on every policy compared)
+  1  the sources have errors (with --live: Graph disagrees on a policy)
+  2  usage error: bad flags (with --live: no resolved user, or no target)
+  3  with --live: authentication, network or tenant failure")]
+// The connection options are shared with the commands that write; what-if never writes.
+#[cfg_attr(
+    feature = "tenant",
+    command(mut_arg("max_writes_per_second", |a| a.hide(true)))
+)]
 pub struct WhatIfArgs {
     #[command(flatten)]
     pub src: SourceArgs,
@@ -178,6 +196,13 @@ pub struct WhatIfArgs {
     /// device-code, authentication-transfer, none
     #[arg(long = "auth-flow")]
     pub auth_flow: Option<String>,
+    /// Also ask the tenant's Graph what-if, and compare its verdict on each policy
+    #[cfg(feature = "tenant")]
+    #[arg(long)]
+    pub live: bool,
+    #[cfg(feature = "tenant")]
+    #[command(flatten)]
+    pub tenant: TenantArgs,
 }
 
 /// A flag value as a source reference: kept as written when it is a plain word, a UPN or a
@@ -278,9 +303,50 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
     };
     let ctx = context(&c);
     let ev = whatif::evaluate(&c.policies, &ctx, &sc.sign_in);
+    #[cfg(feature = "tenant")]
+    if a.live {
+        return live(&a, &sc.sign_in, &ev);
+    }
     match a.src.format {
         Format::Text => print!("{}", whatif::render_table(&ev)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default()),
     }
     Exit::Ok
+}
+
+/// `--live`: the offline table, then Graph's verdicts compared with it. A disagreement exits 1,
+/// like a failed scenario.
+#[cfg(feature = "tenant")]
+fn live(a: &WhatIfArgs, sign_in: &whatif::SignIn, ev: &whatif::Evaluation) -> Exit {
+    use whatif::live;
+    let request = match live::request(sign_in) {
+        Ok(r) => r,
+        Err(e) => {
+            output::error(e);
+            return Exit::Usage;
+        }
+    };
+    if a.src.format == Format::Text {
+        print!("{}", whatif::render_table(ev));
+    }
+    let answer = match super::tenant::evaluate_live(&a.tenant, a.src.api, &request.body) {
+        Ok(answer) => answer,
+        Err(e) => return e,
+    };
+    let cmp = live::comparison(ev, &answer);
+    match a.src.format {
+        Format::Text => print!("\n{}", live::render_text(&cmp, &request.notes)),
+        Format::Json => {
+            let mut out = serde_json::to_value(ev).unwrap_or_default();
+            let mut report = serde_json::to_value(&cmp).unwrap_or_default();
+            report["notes"] = json!(request.notes);
+            out["live"] = report;
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+    }
+    if cmp.disagreements.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::SourceErrors
+    }
 }

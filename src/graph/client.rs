@@ -7,7 +7,8 @@
 //! POSTs are paced, retried on 429 only, and a POST whose answer was lost is handed back as
 //! `Sent::Lost` so the caller can look before it repeats ([`super::policies`]). Collections
 //! follow `@odata.nextLink` verbatim, on the same origin only. The token is cached until five
-//! minutes before it expires, and is never logged, printed or put in an error.
+//! minutes before it expires, and is never logged, printed or put in an error. A POST that only
+//! reads (`$batch` of GETs, the what-if `evaluate` action) is sent as a read.
 
 use super::error::{ApiError, GraphError};
 use super::retry::{Pacer, ProgressEvent, ProgressFn, RetryPolicy, parse_retry_after};
@@ -76,7 +77,8 @@ impl fmt::Debug for GraphClient {
 /// How a request may be repeated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
-    /// GET or `$batch` of GETs: retry freely.
+    /// GET, `$batch` of GETs, or a POST that only reads (`evaluate`): retry freely, and ask for
+    /// enum members Graph added later (`Prefer: include-unknown-enum-members`).
     Read,
     /// PATCH, DELETE: paced, retried.
     Write,
@@ -266,6 +268,7 @@ impl GraphClient {
         method: &Method,
         url: &str,
         body: Option<&Value>,
+        mode: Mode,
         refresh: bool,
     ) -> Result<Answer, GraphError> {
         let token = self.bearer(refresh).await?;
@@ -275,7 +278,7 @@ impl GraphClient {
             .bearer_auth(token.secret())
             .header("Accept", "application/json")
             .timeout(self.retry.request_timeout);
-        if *method == Method::GET || url.ends_with("/$batch") {
+        if *method == Method::GET || mode == Mode::Read {
             req = req.header("Prefer", "include-unknown-enum-members");
         }
         if let Some(b) = body {
@@ -321,7 +324,8 @@ impl GraphClient {
             if mode != Mode::Read {
                 self.pacer.wait().await;
             }
-            let (reason, retry_after, err) = match self.once(&method, url, body, refreshed).await {
+            let sent = self.once(&method, url, body, mode, refreshed).await;
+            let (reason, retry_after, err) = match sent {
                 Ok(a) if (200..300).contains(&a.status) => return Ok(Sent::Answered(a)),
                 Ok(a) if a.status == 401 && !refreshed => {
                     refreshed = true;

@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 
 pub const POLICIES: &str = "/identity/conditionalAccess/policies";
 
+/// The what-if action: how the tenant's policies treat a described sign-in.
+pub const EVALUATE: &str = "/identity/conditionalAccess/evaluate";
+
 /// Most requests `$batch` takes at once.
 pub const BATCH_LIMIT: usize = 20;
 
@@ -50,6 +53,23 @@ impl GraphClient {
             .into_iter()
             .filter(|p| p.get("displayName").and_then(Value::as_str) == Some(name))
             .collect())
+    }
+
+    /// Graph's what-if (`POST /identity/conditionalAccess/evaluate`, body as built by
+    /// `whatif::live::request`): one `whatIfAnalysisResult` per tenant policy, each the policy
+    /// with `policyApplies` and `analysisReasons`. It only reads, so it is retried like a GET.
+    pub async fn evaluate(&self, body: &Value) -> Result<Vec<Value>, GraphError> {
+        let url = self.url(EVALUATE);
+        let mut answer = self
+            .answer(Method::POST, &url, Some(body), Mode::Read)
+            .await?
+            .json()?;
+        match answer.get_mut("value").map(Value::take) {
+            Some(Value::Array(results)) => Ok(results),
+            _ => Err(GraphError::Protocol {
+                message: format!("POST {EVALUATE} returned no `value` list"),
+            }),
+        }
     }
 
     /// POSTs a new policy and returns it as created (with its `id`). A lost answer is recovered

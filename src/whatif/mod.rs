@@ -5,7 +5,7 @@
 //! the first condition that does not match (Graph's `whatIfAnalysisReasons`), or the facts it
 //! needs; and the combined [`Outcome`] and merged [`Session`] of the applying enforced policies.
 //! [`check`] then tests an [`Expectation`] of a scenario against it. The rules are written up in
-//! `docs/what-if.md`.
+//! `docs/what-if.md`. [`live`] compares the verdicts with Graph's own what-if.
 //!
 //! Conditions are checked in this order, and the first that fails is the reason: users,
 //! workload identities, target resources (apps, user actions, authentication context), device
@@ -17,6 +17,7 @@ mod conditions;
 mod expect;
 pub mod grant;
 mod identity;
+pub mod live;
 mod prepare;
 pub mod session;
 mod signin;

@@ -10,6 +10,7 @@ mod deploy;
 mod deploy_cli;
 mod diagnostics;
 mod examples;
+mod live;
 mod resolve;
 mod scenarios;
 mod schema;

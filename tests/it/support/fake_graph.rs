@@ -4,11 +4,13 @@
 //! check, paging with `@odata.nextLink` (small pages), POST assigns ids, PATCH merges top-level
 //! properties, DELETE, `$filter` by name, `$batch`, directory look-ups, and reads rewritten the
 //! way Graph rewrites them (ids, dates, nulls for unset properties, the whole authentication
-//! strength, `templateId: null`, lists in another order). Scripted faults: 429 with and without
+//! strength, `templateId: null`, lists in another order), and the what-if `evaluate` action
+//! (every stored policy, with the verdict the test scripts in [`State::what_if`]). Scripted faults: 429 with and without
 //! `Retry-After`, 503, a create stored but answered too late (lost response), a create stored
 //! but answered 500, 400 with a request id.
 
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -17,6 +19,7 @@ pub use super::read_view::read_view;
 
 pub const TOKEN: &str = "fake-graph-token-3f9c1e";
 pub const TENANT: &str = "6f1c0a5e-2b7d-4c1e-9a3f-1d2e3f4a5b6c";
+const EVALUATE: &str = "/identity/conditionalAccess/evaluate";
 
 #[derive(Clone, Debug)]
 pub enum FaultKind {
@@ -64,6 +67,12 @@ pub struct State {
     pub named_locations: Vec<Value>,
     pub agreements: Vec<Value>,
     pub strengths: Vec<Value>,
+    /// What `POST /identity/conditionalAccess/evaluate` says, by display name:
+    /// (`policyApplies`, `analysisReasons` when it does not apply). A policy not listed does
+    /// not apply, for `users`.
+    pub what_if: BTreeMap<String, (bool, &'static str)>,
+    /// The bodies `evaluate` received, each with its `Prefer` header.
+    pub evaluated: Vec<(Value, Option<String>)>,
     pub faults: Vec<Fault>,
     pub log: Vec<Logged>,
     pub page_size: usize,
@@ -83,6 +92,7 @@ impl State {
             .filter(|l| {
                 matches!(l.method.as_str(), "POST" | "PATCH" | "DELETE")
                     && !l.path.ends_with("$batch")
+                    && !l.path.ends_with(EVALUATE)
             })
             .collect()
     }
@@ -222,6 +232,15 @@ impl Respond for Handler {
         } else {
             let origin = st.origin.clone();
             let body: Option<Value> = serde_json::from_slice(&req.body).ok();
+            if req.url.path().ends_with(EVALUATE) {
+                let prefer = req
+                    .headers
+                    .get("prefer")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                st.evaluated
+                    .push((body.clone().unwrap_or(Value::Null), prefer));
+            }
             let path_q = match req.url.query() {
                 Some(q) => format!("{}?{q}", req.url.path()),
                 None => req.url.path().to_string(),
@@ -349,6 +368,7 @@ fn route(
                 .to_string();
             one_policy(st, m, &id, body)
         }
+        ("POST", EVALUATE) => evaluate(st, origin),
         ("GET", "/organization") => reply(200, json!({"value": [{"id": TENANT}]})),
         ("GET", "/users") => list_reply(filtered(st.users.clone(), q("$filter"))),
         ("GET", "/groups") => list_reply(filtered(st.groups.clone(), q("$filter"))),
@@ -404,6 +424,28 @@ fn route(
         _ => {}
     }
     r
+}
+
+/// Graph's what-if: every stored policy as Graph reads it, with the scripted verdict.
+fn evaluate(st: &State, origin: &str) -> Reply {
+    let results: Vec<Value> = st
+        .policies
+        .iter()
+        .map(|p| {
+            let mut r = read_view(p);
+            let name = r["displayName"].as_str().unwrap_or("").to_string();
+            let (applies, reasons) = st.what_if.get(&name).copied().unwrap_or((false, "users"));
+            r["@odata.type"] = json!("#microsoft.graph.whatIfAnalysisResult");
+            r["policyApplies"] = json!(applies);
+            r["analysisReasons"] = json!(if applies { "notSet" } else { reasons });
+            r
+        })
+        .collect();
+    reply(
+        200,
+        json!({"@odata.context": format!("{origin}/v1.0/$metadata#Collection(microsoft.graph.whatIfAnalysisResult)"),
+            "value": results}),
+    )
 }
 
 fn list_reply(items: Vec<Value>) -> Reply {
