@@ -109,14 +109,6 @@ pub fn check(
     // Policies.
     let mut by_name: HashMap<String, crate::source::Span> = HashMap::new();
     for file in files {
-        let headerless: Vec<&ast::Policy> = file
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Policy(p) if p.name.is_none() => Some(p),
-                _ => None,
-            })
-            .collect();
         for item in &file.items {
             let Item::Policy(p) = item else { continue };
             let display_name = match &p.name {
@@ -130,9 +122,6 @@ pub fn check(
                     Spanned::new(stem, span)
                 }
             };
-            if p.name.is_none() && headerless.len() > 1 {
-                continue;
-            }
             if display_name.node.trim().is_empty() {
                 diags.push(
                     Diagnostic::new("E0106", "a policy needs a display name")
