@@ -293,6 +293,12 @@ pub enum Fact {
     },
     /// `device trustType AzureAD, isCompliant True`.
     Device(Vec<(Spanned<String>, Spanned<Ref>)>),
+    /// `app-attributes Engineering_Project "Baker"` (`service_principal` false) or
+    /// `service-principal-attributes …` (true): custom security attributes for filters.
+    Attributes {
+        service_principal: bool,
+        attrs: Vec<(Spanned<String>, Spanned<Ref>)>,
+    },
     Expect(Expect),
 }
 

@@ -57,6 +57,35 @@ impl ScenarioLowerer<'_, '_> {
                         sign_in.device = Some(DeviceFact::Attributes(map));
                     }
                 }
+                Fact::Attributes {
+                    service_principal,
+                    attrs,
+                } => {
+                    let what = if *service_principal {
+                        "service-principal-attributes"
+                    } else {
+                        "app-attributes"
+                    };
+                    if self.once(&mut seen, what, span) {
+                        // Written as in filter rules, with or without the `CustomSecurityAttribute.` prefix.
+                        let map: BTreeMap<String, String> = attrs
+                            .iter()
+                            .map(|(k, v)| {
+                                (
+                                    k.node
+                                        .trim_start_matches("CustomSecurityAttribute.")
+                                        .to_string(),
+                                    v.text().to_string(),
+                                )
+                            })
+                            .collect();
+                        if *service_principal {
+                            sign_in.service_principal_attributes = Some(map);
+                        } else {
+                            sign_in.app_attributes = Some(map);
+                        }
+                    }
+                }
                 Fact::Simple { kind, values } => {
                     self.simple(&mut sign_in, &mut seen, kind, values, span)
                 }

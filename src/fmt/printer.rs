@@ -400,6 +400,21 @@ fn fact_text(f: &Fact) -> String {
                 .collect();
             format!("device {}", vs.join(", "))
         }
+        Fact::Attributes {
+            service_principal,
+            attrs,
+        } => {
+            let vs: Vec<String> = attrs
+                .iter()
+                .map(|(k, v)| format!("{} {}", k.node, ref_text(&v.node)))
+                .collect();
+            let kw = if *service_principal {
+                "service-principal-attributes"
+            } else {
+                "app-attributes"
+            };
+            format!("{kw} {}", vs.join(", "))
+        }
         Fact::Expect(e) => format!("expect {}", expect_text(e)),
     }
 }

@@ -50,6 +50,8 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         | Rule::simple_fact
         | Rule::device_attr => "a sign-in fact (`user …`, `app …`, `platform …`, …)",
         Rule::kw_expect => "`expect`",
+        Rule::attr_fact | Rule::attr_kw => "`app-attributes` or `service-principal-attributes`",
+        Rule::kw_device => "`device`",
         Rule::kw_for | Rule::for_clause => "`for`",
         Rule::kw_exclude | Rule::exclude_clause => "`exclude`",
         Rule::kw_when | Rule::when_clause => "`when`",

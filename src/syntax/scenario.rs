@@ -42,8 +42,13 @@ impl Visitor<'_> {
                         fspan,
                     ));
                 }
-                Rule::device_fact => {
-                    fc.take(Rule::kind_word);
+                Rule::device_fact | Rule::attr_fact => {
+                    let service_principal = match fc.next_any() {
+                        Some(k) if k.as_rule() == Rule::attr_kw => {
+                            Some(k.as_str().starts_with("service-principal"))
+                        }
+                        _ => None,
+                    };
                     let mut attrs = Vec::new();
                     for attr in fc.rest() {
                         let mut ac = Cursor::new(attr);
@@ -53,7 +58,14 @@ impl Visitor<'_> {
                         let key = Spanned::new(k.as_str().to_string(), self.span(&k));
                         attrs.push((key, self.visit_ref(v)));
                     }
-                    facts.push(Spanned::new(Fact::Device(attrs), fspan));
+                    let fact = match service_principal {
+                        Some(service_principal) => Fact::Attributes {
+                            service_principal,
+                            attrs,
+                        },
+                        None => Fact::Device(attrs),
+                    };
+                    facts.push(Spanned::new(fact, fspan));
                 }
                 Rule::simple_fact => {
                     let Some(k) = fc.next(Rule::kind_word) else {

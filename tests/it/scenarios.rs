@@ -223,3 +223,40 @@ fn scenario_mistakes_are_diagnostics() {
     );
     assert!(codes("scenario \"s\" user a@b.c member-of group Admins app AzureServiceManagement expect require mfa").is_empty());
 }
+
+#[test]
+fn app_attributes_feed_app_filters() {
+    let src = r#"
+group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11
+policy "Baker" for apps where 'CustomSecurityAttribute.Engineering_Project -eq "Baker"' exclude group BreakGlass require mfa mode on
+scenario "baker"
+    user bob@contoso.com
+    app SharePointOnline
+    app-attributes Engineering_Project "Baker"
+    expect require mfa
+scenario "alpha"
+    user bob@contoso.com
+    app SharePointOnline
+    app-attributes CustomSecurityAttribute.Engineering_Project "Alpha"
+    expect allow
+"#;
+    let c = compile_str(&[("s.capol", src)], None, &Options::default());
+    assert!(!c.has_errors(), "{:?}", c.diagnostics.items);
+    let ctx = capol::whatif::EvalContext::default();
+    for sc in &c.set.scenarios {
+        let ev = capol::whatif::evaluate(&c.policies, &ctx, &sc.sign_in);
+        for e in &sc.expects {
+            assert!(
+                capol::whatif::check(&ev, &e.node).is_ok(),
+                "{}: {}",
+                sc.name.node,
+                e.node
+            );
+        }
+    }
+    // Without the attributes, the policy is unknown and the expectation cannot be decided.
+    let unknown = src.replace("    app-attributes Engineering_Project \"Baker\"\n", "");
+    let c = compile_str(&[("s.capol", &unknown)], None, &Options::default());
+    let ev = capol::whatif::evaluate(&c.policies, &ctx, &c.set.scenarios[0].sign_in);
+    assert!(capol::whatif::check(&ev, &c.set.scenarios[0].expects[0].node).is_err());
+}
