@@ -120,11 +120,13 @@ pub fn lookup<T: Copy>(
     if let Some((_, v)) = table.iter().find(|(w, _)| *w == word) {
         return Some(*v);
     }
+    // `block` is in the table of controls only to report `require … block` as E0200; it is not
+    // a choice to offer.
     diags.push(unknown_value(
         what,
         word,
         r.span,
-        table.iter().map(|(w, _)| *w),
+        table.iter().map(|(w, _)| *w).filter(|w| *w != "block"),
     ));
     None
 }
