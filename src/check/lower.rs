@@ -118,6 +118,23 @@ impl Lowerer<'_, '_> {
                     }
                 }
                 Clause::Mode(m) => {
+                    // Graph's and the portal's words for the states, to point at ours.
+                    let meant = match m.node.to_ascii_lowercase().as_str() {
+                        "enabled" | "enable" | "enforced" | "enforce" | "true" => Some("on"),
+                        "disabled" | "disable" | "false" => Some("off"),
+                        "reportonly" | "report" | "enabledforreportingbutnotenforced" => {
+                            Some("report-only")
+                        }
+                        _ => None,
+                    };
+                    if let Some(word) = meant {
+                        self.diags.push(
+                            Diagnostic::new("E0106", format!("unknown mode `{}`", m.node))
+                                .at(m.span, "not a mode")
+                                .help(format!("did you mean `mode {word}`? the choices are `on`, `off`, `report-only`")),
+                        );
+                        continue;
+                    }
                     let r = Spanned::new(Ref::Ident(m.node.clone()), m.span);
                     if let Some(state) = lookup(values::MODES, "mode", &r, self.diags) {
                         out.state = Spanned::new(state, m.span);
