@@ -927,6 +927,11 @@ fn a_scenario_names_one_app_not_a_group_of_apps() {
 #[test]
 fn graph_state_words_point_at_the_mode() {
     let c = run("policy \"X\" for group Nope for all apps block mode enabled");
-    let d = c.diagnostics.items.iter().find(|d| d.message.contains("unknown mode")).unwrap();
+    let d = c
+        .diagnostics
+        .items
+        .iter()
+        .find(|d| d.message.contains("unknown mode"))
+        .unwrap();
     assert!(d.help.as_deref().unwrap_or("").contains("`mode on`"));
 }

@@ -262,11 +262,45 @@ fn diff(desired: &Value, tenant: &Value) -> (Value, Vec<FieldChange>) {
     let keys: BTreeSet<&String> = as_map(&cd).keys().chain(as_map(&ct).keys()).collect();
     for k in keys {
         if cd.get(k) != ct.get(k) {
-            let v = desired.get(k).cloned().unwrap_or(Value::Null);
+            let v = match (desired.get(k), ct.get(k)) {
+                (Some(d), Some(t)) => with_clears(d, t),
+                (Some(d), None) => d.clone(),
+                (None, _) => Value::Null,
+            };
             patch.insert(k.clone(), v);
         }
     }
     (Value::Object(patch), changes)
+}
+
+/// The desired object, plus an explicit clear (`[]` for a list, `null` otherwise) for every
+/// property the tenant's copy has and the desired body leaves out, at every depth. Graph keeps
+/// whatever a PATCH leaves out, possibly inside nested objects too, so a removed condition
+/// (a location, an exclusion, a device filter) must be cleared, not just omitted. An object
+/// with an `@odata.type` is sent whole: its concrete type decides its properties.
+fn with_clears(desired: &Value, tenant: &Value) -> Value {
+    match (desired, tenant) {
+        (Value::Object(d), Value::Object(t)) if !d.contains_key("@odata.type") => {
+            let mut out = d.clone();
+            for (k, tv) in t {
+                match d.get(k) {
+                    Some(dv) if !dv.is_null() => {
+                        out.insert(k.clone(), with_clears(dv, tv));
+                    }
+                    _ => {
+                        let clear = if tv.is_array() {
+                            Value::Array(Vec::new())
+                        } else {
+                            Value::Null
+                        };
+                        out.insert(k.clone(), clear);
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        _ => desired.clone(),
+    }
 }
 
 /// The top-level properties a plan compares and PATCHes. Others (read-only, unknown, beta

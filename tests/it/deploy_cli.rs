@@ -687,3 +687,49 @@ async fn import_from_the_tenant_then_plan_shows_no_changes() {
     let out = capol(&fake, &p, &["plan", "adopted", "--detailed-exitcode"]).await;
     assert_eq!(out.code, 0, "the plan after an import is empty: {out:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn removing_a_condition_clears_it_in_the_tenant() {
+    let fake = FakeGraph::start().await;
+    seed_directory(&fake);
+    let p = Project::new();
+    let with = CA002.replace(
+        "    when client exchange-activesync, other\n",
+        "    when client exchange-activesync, other\n    when location any\n    exclude location trusted\n    exclude app AzureServiceManagement\n",
+    );
+    p.write("legacy.capol", &with);
+    let out = capol(
+        &fake,
+        &p,
+        &["deploy", "pol", "--yes", "--max-writes-per-second", "0"],
+    )
+    .await;
+    assert_eq!(out.code, 0, "{out:?}");
+
+    // The location condition and the app exclusion are removed from the source. The fake merges
+    // PATCH bodies into nested objects, as Graph does: only explicit clears remove them.
+    p.write("legacy.capol", CA002);
+    let out = capol(
+        &fake,
+        &p,
+        &["deploy", "pol", "--yes", "--max-writes-per-second", "0"],
+    )
+    .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let patch = fake
+        .state()
+        .writes()
+        .iter()
+        .rev()
+        .find(|l| l.method == "PATCH")
+        .and_then(|l| l.body.clone())
+        .unwrap();
+    assert_eq!(patch["conditions"]["locations"], Value::Null, "{patch}");
+    assert_eq!(
+        patch["conditions"]["applications"]["excludeApplications"],
+        json!([]),
+        "{patch}"
+    );
+    let out = capol(&fake, &p, &["plan", "pol", "--detailed-exitcode"]).await;
+    assert_eq!(out.code, 0, "the removal reached the tenant: {out:?}");
+}

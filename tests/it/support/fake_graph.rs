@@ -1,7 +1,7 @@
 //! A stateful fake of Microsoft Graph on 127.0.0.1 (wiremock with one routing responder).
 //!
 //! In: requests from the client under test. Out: answers the way Graph documents them: bearer
-//! check, paging with `@odata.nextLink` (small pages), POST assigns ids, PATCH merges top-level
+//! check, paging with `@odata.nextLink` (small pages), POST assigns ids, PATCH merges (nested too)
 //! properties, DELETE, `$filter` by name, `$batch`, directory look-ups, and reads rewritten the
 //! way Graph rewrites them (ids, dates, nulls for unset properties, the whole authentication
 //! strength, `templateId: null`, lists in another order), and the what-if `evaluate` action
@@ -55,6 +55,8 @@ pub struct Logged {
     pub query: String,
     /// Inside a `$batch`.
     pub batched: bool,
+    /// The request body, for writes.
+    pub body: Option<Value>,
 }
 
 #[derive(Debug, Default)]
@@ -325,6 +327,7 @@ fn route(
             .map(|x| x.1.to_string())
             .unwrap_or_default(),
         batched,
+        body: body.clone(),
     });
 
     let fault = st
@@ -611,15 +614,9 @@ fn one_policy(st: &mut State, method: &str, id: &str, body: Option<Value>) -> Re
                 return error(st, 400, "BadRequest", "Property 'id' is read-only");
             }
             let p = &mut st.policies[i];
-            for (k, v) in patch {
-                if let Some(o) = p.as_object_mut() {
-                    if v.is_null() {
-                        o.remove(&k)
-                    } else {
-                        o.insert(k, v)
-                    };
-                }
-            }
+            // Like Graph: a property left out keeps its value, inside nested objects too;
+            // `null` clears; a list is replaced whole.
+            merge_patch(p, Value::Object(patch));
             p["modifiedDateTime"] = json!("2026-11-27T11:00:00Z");
             Reply {
                 status: 204,
@@ -630,5 +627,30 @@ fn one_policy(st: &mut State, method: &str, id: &str, body: Option<Value>) -> Re
             }
         }
         _ => error(st, 405, "MethodNotAllowed", "no"),
+    }
+}
+
+/// A PATCH applied the way Graph documents it: nested objects merged, lists replaced, `null`
+/// clearing a property.
+fn merge_patch(target: &mut Value, patch: Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                match v {
+                    Value::Null => {
+                        t.remove(&k);
+                    }
+                    Value::Object(_) if t.get(&k).is_some_and(Value::is_object) => {
+                        if let Some(slot) = t.get_mut(&k) {
+                            merge_patch(slot, v);
+                        }
+                    }
+                    other => {
+                        t.insert(k, other);
+                    }
+                }
+            }
+        }
+        (t, p) => *t = p,
     }
 }
