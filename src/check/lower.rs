@@ -236,6 +236,18 @@ impl Lowerer<'_, '_> {
             }
             let include = side != Side::Exclude;
             match (kind, value) {
+                (_, TargetValue::All) if !include => {
+                    // Graph has no "all" in exclusion lists; excluding everything would also
+                    // make the policy apply to nobody.
+                    self.diags.push(
+                        Diagnostic::new("E0106", format!("`exclude all {}` is not possible", kind.plural()))
+                            .at(span, "Graph cannot exclude everything")
+                            .help(format!(
+                                "exclude the {} you mean by name, or turn the policy off with `mode off`",
+                                kind.plural()
+                            )),
+                    );
+                }
                 (TargetKind::User, TargetValue::All) => {
                     self.push_user(p, include, UserTarget::All, span)
                 }
@@ -287,32 +299,15 @@ impl Lowerer<'_, '_> {
                     );
                 }
                 (TargetKind::Guests, TargetValue::Nothing) => {
-                    self.push_user(p, include, UserTarget::Guests(Guests::default()), span);
-                    last_guests = Some((self.user_list(p, include).len() - 1, include));
+                    let i = self.guests_slot(p, include, span, None);
+                    last_guests = Some((i, include));
                 }
                 (TargetKind::Guests, TargetValue::Ref(r)) => {
                     let Some(gt) = lookup(values::GUEST_TYPES, "guest type", r, self.diags) else {
                         continue;
                     };
-                    let continues =
-                        !t.kind_written || last_guests.is_some_and(|(_, inc)| inc == include);
-                    match last_guests.filter(|_| continues) {
-                        Some((i, inc)) if inc == include => {
-                            if let Some(UserTarget::Guests(g)) =
-                                self.user_list(p, include).get_mut(i).map(|s| &mut s.node)
-                            {
-                                g.types.insert(gt);
-                            }
-                        }
-                        _ => {
-                            let g = Guests {
-                                types: [gt].into_iter().collect(),
-                                tenants: Vec::new(),
-                            };
-                            self.push_user(p, include, UserTarget::Guests(g), span);
-                            last_guests = Some((self.user_list(p, include).len() - 1, include));
-                        }
-                    }
+                    let i = self.guests_slot(p, include, span, Some(gt));
+                    last_guests = Some((i, include));
                 }
                 (TargetKind::Tenant, TargetValue::Ref(r)) => {
                     let id = match &r.node {
@@ -360,6 +355,40 @@ impl Lowerer<'_, '_> {
                 (_, TargetValue::Ref(r)) => self.item(p, kind, r, include, side, span),
             }
         }
+    }
+
+    /// The one guests entry of a side (`for` or `exclude`), created on first use; later
+    /// `guests` items and clauses add to it. No types means every type; adding a type to it
+    /// keeps every type.
+    fn guests_slot(
+        &mut self,
+        p: &mut ir::Policy,
+        include: bool,
+        span: Span,
+        add: Option<ir::GuestType>,
+    ) -> usize {
+        let list = self.user_list(p, include);
+        if let Some(i) = list
+            .iter()
+            .position(|u| matches!(u.node, UserTarget::Guests(_)))
+        {
+            if let UserTarget::Guests(g) = &mut list[i].node {
+                match add {
+                    None => g.types.clear(),
+                    Some(t) if !g.types.is_empty() => {
+                        g.types.insert(t);
+                    }
+                    Some(_) => {}
+                }
+            }
+            return i;
+        }
+        let g = Guests {
+            types: add.into_iter().collect(),
+            tenants: Vec::new(),
+        };
+        list.push(Spanned::new(UserTarget::Guests(g), span));
+        list.len() - 1
     }
 
     fn user_list<'p>(

@@ -68,6 +68,31 @@ impl<'l> Names<'l> {
                     );
                 }
                 check_declared_value(d, diags);
+                let reserved: &[&str] = match d.kind.node {
+                    Kind::App => &["Office365", "MicrosoftAdminPortals", "None"],
+                    Kind::User => &["None", "GuestsOrExternalUsers"],
+                    Kind::Location => &["any", "trusted", "untrusted"],
+                    _ => &[],
+                };
+                if let Ref::Ident(n) = &d.name.node
+                    && reserved.contains(&n.as_str())
+                {
+                    diags.push(
+                        Diagnostic::new(
+                            "E0106",
+                            format!(
+                                "`{n}` is a built-in {} value and cannot be declared",
+                                d.kind.node
+                            ),
+                        )
+                        .at(d.name.span, "reserved name")
+                        .help(format!(
+                            "choose another name, or quote the display name: `{} \"{n}\" = …`",
+                            d.kind.node
+                        )),
+                    );
+                    continue;
+                }
                 declared.insert(
                     key,
                     Declared {

@@ -613,6 +613,13 @@ fn lints(p: &Policy, diags: &mut Diagnostics) {
                 .help("exclude named or trusted locations instead"),
         );
     }
+    if let Some(x) = p.exclude_platforms.iter().find(|x| x.node == Platform::All) {
+        diags.push(
+            Diagnostic::new("W0007", "`exclude platform any` excludes every platform")
+                .at(x.span, "the policy can never apply")
+                .help("exclude the platforms you mean: `exclude platform ios, android`"),
+        );
+    }
     let b = builtins(p);
     if b.len() == 1 && b[0].node == BuiltInControl::ApprovedApplication {
         diags.push(
@@ -655,7 +662,17 @@ fn lints(p: &Policy, diags: &mut Diagnostics) {
             );
         }
     }
-    if p.include_apps.len() > 1
+    let apps = p
+        .include_apps
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.node,
+                AppTarget::All | AppTarget::None | AppTarget::App(_) | AppTarget::Keyword(_)
+            )
+        })
+        .count();
+    if apps > 1
         && let Some(k) = p
             .include_apps
             .iter()
@@ -668,6 +685,29 @@ fn lints(p: &Policy, diags: &mut Diagnostics) {
             )
             .at(k.span, "keyword together with other apps")
             .help("remove the other apps, or the keyword"),
+        );
+    }
+    // `All` stands alone in the platform and location lists too (reference §8.5, inferred).
+    let platform_all = p
+        .include_platforms
+        .iter()
+        .find(|x| x.node == Platform::All && x.span != p.display_name.span);
+    if let (Some(k), true) = (platform_all, p.include_platforms.len() > 1) {
+        diags.push(
+            Diagnostic::new("W0011", "`platform any` stands alone in the platform list")
+                .at(k.span, "keyword together with other platforms")
+                .help("remove the other platforms (they are already included), or `any`"),
+        );
+    }
+    let location_any = p
+        .include_locations
+        .iter()
+        .find(|x| x.node == LocationTarget::Any && x.span != p.display_name.span);
+    if let (Some(k), true) = (location_any, p.include_locations.len() > 1) {
+        diags.push(
+            Diagnostic::new("W0011", "`location any` stands alone in the location list")
+                .at(k.span, "keyword together with other locations")
+                .help("remove the other locations (they are already included), or `any`"),
         );
     }
 }

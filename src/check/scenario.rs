@@ -45,15 +45,7 @@ impl ScenarioLowerer<'_, '_> {
                 Fact::MemberOf(targets) => self.member_of(&mut sign_in, targets),
                 Fact::Device(attrs) => {
                     if self.once(&mut seen, "device", span) {
-                        let map: BTreeMap<String, String> = attrs
-                            .iter()
-                            .map(|(k, v)| {
-                                (
-                                    k.node.trim_start_matches("device.").to_string(),
-                                    v.text().to_string(),
-                                )
-                            })
-                            .collect();
+                        let map = self.attributes(attrs, crate::filter::Subject::Device);
                         sign_in.device = Some(DeviceFact::Attributes(map));
                     }
                 }
@@ -67,18 +59,12 @@ impl ScenarioLowerer<'_, '_> {
                         "app-attributes"
                     };
                     if self.once(&mut seen, what, span) {
-                        // Written as in filter rules, with or without the `CustomSecurityAttribute.` prefix.
-                        let map: BTreeMap<String, String> = attrs
-                            .iter()
-                            .map(|(k, v)| {
-                                (
-                                    k.node
-                                        .trim_start_matches("CustomSecurityAttribute.")
-                                        .to_string(),
-                                    v.text().to_string(),
-                                )
-                            })
-                            .collect();
+                        let subject = if *service_principal {
+                            crate::filter::Subject::ServicePrincipal
+                        } else {
+                            crate::filter::Subject::Application
+                        };
+                        let map = self.attributes(attrs, subject);
                         if *service_principal {
                             sign_in.service_principal_attributes = Some(map);
                         } else {
@@ -122,6 +108,58 @@ impl ScenarioLowerer<'_, '_> {
             expects,
             span: s.span,
         }
+    }
+
+    /// Attribute facts, checked like filter rules (names, value types), each attribute once;
+    /// keys without their `device.` / `CustomSecurityAttribute.` prefix.
+    fn attributes(
+        &mut self,
+        attrs: &[(Spanned<String>, Spanned<Ref>)],
+        subject: crate::filter::Subject,
+    ) -> BTreeMap<String, String> {
+        let prefix = match subject {
+            crate::filter::Subject::Device => "device.",
+            _ => "CustomSecurityAttribute.",
+        };
+        let mut map: BTreeMap<String, String> = BTreeMap::new();
+        let mut seen: Vec<(String, Span)> = Vec::new();
+        for (k, v) in attrs {
+            let bare = k.node.strip_prefix(prefix).unwrap_or(&k.node).to_string();
+            let value = v.text();
+            // Checked as the rule `<attribute> -eq <value>` would be.
+            let literal = match v.ident() {
+                Some(b) if b.eq_ignore_ascii_case("true") || b.eq_ignore_ascii_case("false") => {
+                    b.to_string()
+                }
+                _ => format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\"")),
+            };
+            let rule = format!("{prefix}{bare} -eq {literal}");
+            if let Err(errors) = crate::filter::parse(&rule, subject) {
+                for e in errors {
+                    let on_name = e.start < prefix.len() + bare.len();
+                    let mut d =
+                        Diagnostic::new("E0106", format!("invalid attribute fact: {}", e.message))
+                            .at(if on_name { k.span } else { v.span }, e.message.clone());
+                    if let Some(h) = e.help {
+                        d = d.help(h);
+                    }
+                    self.diags.push(d);
+                }
+                continue;
+            }
+            if let Some((_, first)) = seen.iter().find(|(n, _)| n.eq_ignore_ascii_case(&bare)) {
+                self.diags.push(
+                    Diagnostic::new("E0500", format!("attribute `{bare}` is given twice"))
+                        .at(k.span, "a second value")
+                        .also(*first, "the first one")
+                        .help("a device or app has one value per attribute; write several values of a list attribute in one string"),
+                );
+                continue;
+            }
+            seen.push((bare.clone(), k.span));
+            map.insert(bare, value.to_string());
+        }
+        map
     }
 
     fn once(&mut self, seen: &mut Seen, what: &'static str, span: Span) -> bool {

@@ -935,3 +935,96 @@ fn graph_state_words_point_at_the_mode() {
         .unwrap();
     assert!(d.help.as_deref().unwrap_or("").contains("`mode on`"));
 }
+
+#[test]
+fn all_cannot_be_excluded() {
+    for (src, what) in [
+        (
+            "policy \"a\" block for app AzureServiceManagement exclude all apps exclude group BreakGlass",
+            "apps",
+        ),
+        (
+            "policy \"a\" require mfa for all apps exclude all users",
+            "users",
+        ),
+        (
+            "policy \"a\" block for all service-principals exclude all service-principals",
+            "service-principals",
+        ),
+    ] {
+        let c = run(&format!("{BG}{src}"));
+        let d = c
+            .diagnostics
+            .items
+            .iter()
+            .find(|d| d.code == "E0106")
+            .unwrap_or_else(|| panic!("{src}"));
+        assert!(
+            d.message.contains(&format!("`exclude all {what}`")),
+            "{}",
+            d.message
+        );
+        assert!(c.policies.is_empty());
+    }
+}
+
+#[test]
+fn guests_add_up_across_clauses() {
+    let p = one(&format!(
+        "{BG}policy \"a\" block for all apps exclude group BreakGlass exclude guests internal-guest exclude guests service-provider, tenant 11111111-1111-1111-1111-111111111111"
+    ));
+    let g = &p["conditions"]["users"]["excludeGuestsOrExternalUsers"];
+    assert_eq!(
+        g["guestOrExternalUserTypes"],
+        "internalGuest,serviceProvider"
+    );
+    assert_eq!(
+        g["externalTenants"]["members"],
+        json!(["11111111-1111-1111-1111-111111111111"])
+    );
+    // `guests` alone means every type, whatever else is written.
+    let p = one("policy \"a\" require mfa for all apps for guests internal-guest for guests");
+    let types =
+        p["conditions"]["users"]["includeGuestsOrExternalUsers"]["guestOrExternalUserTypes"]
+            .clone();
+    assert_eq!(types.as_str().map(|t| t.split(',').count()), Some(6));
+}
+
+#[test]
+fn special_values_cannot_be_declared() {
+    assert_eq!(
+        codes("app Office365 = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11"),
+        ["E0106"]
+    );
+    assert_eq!(
+        codes("location any = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11"),
+        ["E0106"]
+    );
+}
+
+#[test]
+fn every_and_any_stand_alone() {
+    let src = "location HQ = 8c6a1f02-3d4e-4a6b-9f11-2b9a0c7d5e10\n\
+               policy \"a\" require mfa for app ExchangeOnline when location HQ, any when platform any, ios exclude platform any";
+    let c = run(src);
+    let got: Vec<&str> = c.diagnostics.items.iter().map(|d| d.code).collect();
+    assert_eq!(got.iter().filter(|c| **c == "W0011").count(), 2, "{got:?}");
+    assert!(got.contains(&"W0007"), "{got:?}");
+}
+
+#[test]
+fn device_facts_are_checked_like_filter_rules() {
+    let src = "policy \"a\" require mfa for all apps\nscenario \"s\" app ExchangeOnline \
+               device isCompilant True, trustType Foo, model \"A\", model \"B\" expect allow";
+    let c = run(src);
+    let got: Vec<&str> = c.diagnostics.items.iter().map(|d| d.code).collect();
+    assert_eq!(
+        got,
+        ["E0106", "E0106", "E0500"],
+        "{:?}",
+        c.diagnostics.items
+    );
+    let ok = "policy \"a\" require mfa for all apps\nscenario \"s\" app ExchangeOnline \
+              device trustType AzureAD, isCompliant True expect require mfa";
+    assert!(codes(ok).is_empty());
+}

@@ -390,7 +390,16 @@ fn fact_text(f: &Fact) -> String {
                 TargetKind::Guests => "guest",
                 k => k.word(),
             };
-            let vs: Vec<String> = values.iter().map(|v| ref_text(&v.node)).collect();
+            let vs: Vec<String> = values
+                .iter()
+                .map(|v| match (&v.node, kind.node) {
+                    // A guest's home tenant, written as in policies.
+                    (crate::ast::Ref::Guid(_), TargetKind::Guests) => {
+                        format!("tenant {}", ref_text(&v.node))
+                    }
+                    _ => ref_text(&v.node),
+                })
+                .collect();
             format!("{word} {}", vs.join(", "))
         }
         Fact::Device(attrs) => {

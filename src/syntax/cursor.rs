@@ -44,4 +44,9 @@ impl<'i> Cursor<'i> {
     pub fn rest(self) -> Peekable<Pairs<'i, Rule>> {
         self.inner
     }
+
+    /// The last child: the value of a `keyword value` pair.
+    pub fn find_value(self) -> Option<Pair<'i, Rule>> {
+        self.inner.last()
+    }
 }

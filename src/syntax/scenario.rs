@@ -75,7 +75,14 @@ impl Visitor<'_> {
                     let Some(kind) = TargetKind::from_word(k.as_str()) else {
                         continue;
                     };
-                    let values: Vec<_> = fc.rest().map(|v| self.visit_ref(v)).collect();
+                    let values: Vec<_> = fc
+                        .rest()
+                        .filter_map(|v| match v.as_rule() {
+                            Rule::tenant_value => Cursor::new(v).find_value(),
+                            _ => Some(v),
+                        })
+                        .map(|v| self.visit_ref(v))
+                        .collect();
                     let fact = if kind == TargetKind::User {
                         if let [_, second, ..] = values.as_slice() {
                             self.diags.push(
