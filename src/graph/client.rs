@@ -434,7 +434,7 @@ impl GraphClient {
     }
 
     /// A `@odata.nextLink` must point at the Graph we talk to: the token goes with it.
-    fn check_same_origin(&self, next: &str) -> Result<(), GraphError> {
+    pub(super) fn check_same_origin(&self, next: &str) -> Result<(), GraphError> {
         let n = Url::parse(next).map_err(|e| GraphError::Protocol {
             message: format!("bad @odata.nextLink: {e}"),
         })?;

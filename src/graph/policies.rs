@@ -64,12 +64,36 @@ impl GraphClient {
             .answer(Method::POST, &url, Some(body), Mode::Read)
             .await?
             .json()?;
-        match answer.get_mut("value").map(Value::take) {
-            Some(Value::Array(results)) => Ok(results),
-            _ => Err(GraphError::Protocol {
-                message: format!("POST {EVALUATE} returned no `value` list"),
-            }),
+        let mut results = match answer.get_mut("value").map(Value::take) {
+            Some(Value::Array(results)) => results,
+            _ => {
+                return Err(GraphError::Protocol {
+                    message: format!("POST {EVALUATE} returned no `value` list"),
+                });
+            }
+        };
+        // Should Graph page the answer, the other pages are read like any list.
+        if let Some(next) = answer.get("@odata.nextLink").and_then(Value::as_str) {
+            self.check_same_origin(next)?;
+            let mut url = next.to_string();
+            for _page in 0..10_000 {
+                let page = self
+                    .answer(Method::GET, &url, None, Mode::Read)
+                    .await?
+                    .json()?;
+                if let Some(Value::Array(v)) = page.get("value") {
+                    results.extend(v.iter().cloned());
+                }
+                match page.get("@odata.nextLink").and_then(Value::as_str) {
+                    Some(n) => {
+                        self.check_same_origin(n)?;
+                        url = n.to_string();
+                    }
+                    None => break,
+                }
+            }
         }
+        Ok(results)
     }
 
     /// POSTs a new policy and returns it as created (with its `id`). A lost answer is recovered

@@ -199,18 +199,21 @@ impl<'a> Prepared<'a> {
             Resources::Apps
         };
         let users = c.users.as_ref();
-        let targets_users = users.is_some_and(|u| {
-            !u.include_users.is_empty()
-                || !u.include_groups.is_empty()
-                || !u.include_roles.is_empty()
-                || u.include_guests_or_external_users.is_some()
-        });
         let sps = c.client_applications.as_ref();
         let targets_service_principals = sps.is_some_and(|s| {
             !s.include_service_principals.is_empty()
                 || s.service_principal_filter
                     .as_ref()
                     .is_some_and(|f| f.mode == FilterMode::Include)
+        });
+        // A workload-identity policy carries `users: {includeUsers: ["None"]}` (as compiled and
+        // as the portal writes it): that is no user target.
+        let targets_users = users.is_some_and(|u| {
+            let only_none = u.include_users.len() == 1 && u.include_users[0] == "None";
+            (!u.include_users.is_empty() && !(only_none && targets_service_principals))
+                || !u.include_groups.is_empty()
+                || !u.include_roles.is_empty()
+                || u.include_guests_or_external_users.is_some()
         });
         let insider_risk = c
             .insider_risk_levels

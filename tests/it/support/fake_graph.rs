@@ -234,7 +234,7 @@ impl Respond for Handler {
         } else {
             let origin = st.origin.clone();
             let body: Option<Value> = serde_json::from_slice(&req.body).ok();
-            if req.url.path().ends_with(EVALUATE) {
+            if req.url.path().ends_with(EVALUATE) && req.method.as_str() == "POST" {
                 let prefer = req
                     .headers
                     .get("prefer")
@@ -371,7 +371,11 @@ fn route(
                 .to_string();
             one_policy(st, m, &id, body)
         }
-        ("POST", EVALUATE) => evaluate(st, origin),
+        ("POST", EVALUATE) => evaluate(st, origin, 0),
+        ("GET", EVALUATE) => {
+            let skip = q("$skiptoken").and_then(|v| v.parse().ok()).unwrap_or(0);
+            evaluate(st, origin, skip)
+        }
         ("GET", "/organization") => reply(200, json!({"value": [{"id": TENANT}]})),
         ("GET", "/users") => list_reply(filtered(st.users.clone(), q("$filter"))),
         ("GET", "/groups") => list_reply(filtered(st.groups.clone(), q("$filter"))),
@@ -430,7 +434,8 @@ fn route(
 }
 
 /// Graph's what-if: every stored policy as Graph reads it, with the scripted verdict.
-fn evaluate(st: &State, origin: &str) -> Reply {
+/// The what-if answer, paged like any list (`st.page_size` results a page).
+fn evaluate(st: &State, origin: &str, skip: usize) -> Reply {
     let results: Vec<Value> = st
         .policies
         .iter()
@@ -444,11 +449,17 @@ fn evaluate(st: &State, origin: &str) -> Reply {
             r
         })
         .collect();
-    reply(
-        200,
-        json!({"@odata.context": format!("{origin}/v1.0/$metadata#Collection(microsoft.graph.whatIfAnalysisResult)"),
-            "value": results}),
-    )
+    let size = st.page_size.max(1);
+    let page: Vec<Value> = results.iter().skip(skip).take(size).cloned().collect();
+    let mut body = json!({"@odata.context": format!("{origin}/v1.0/$metadata#Collection(microsoft.graph.whatIfAnalysisResult)"),
+        "value": page});
+    if skip + size < results.len() {
+        body["@odata.nextLink"] = json!(format!(
+            "{origin}/v1.0{EVALUATE}?$skiptoken={}",
+            skip + size
+        ));
+    }
+    reply(200, body)
 }
 
 fn list_reply(items: Vec<Value>) -> Reply {
