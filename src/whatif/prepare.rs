@@ -210,7 +210,7 @@ impl<'a> Prepared<'a> {
         // as the portal writes it): that is no user target.
         let targets_users = users.is_some_and(|u| {
             let only_none = u.include_users.len() == 1 && u.include_users[0] == "None";
-            (!u.include_users.is_empty() && !(only_none && targets_service_principals))
+            !(u.include_users.is_empty() || only_none && targets_service_principals)
                 || !u.include_groups.is_empty()
                 || !u.include_roles.is_empty()
                 || u.include_guests_or_external_users.is_some()
