@@ -260,3 +260,18 @@ scenario "alpha"
     let ev = capol::whatif::evaluate(&c.policies, &ctx, &c.set.scenarios[0].sign_in);
     assert!(capol::whatif::check(&ev, &c.set.scenarios[0].expects[0].node).is_err());
 }
+
+#[test]
+fn a_workload_identity_policy_skips_user_sign_ins_as_workload_identities() {
+    let src = "policy \"wl\" block for all service-principals when location any exclude location trusted\n\
+               scenario \"s\" user bob@contoso.com app ExchangeOnline client browser expect skips \"wl\"";
+    let c = compile_str(&[("s.capol", src)], None, &Options::default());
+    assert!(!c.has_errors(), "{:?}", c.diagnostics.items);
+    let ev = capol::whatif::evaluate(
+        &c.policies,
+        &Default::default(),
+        &c.set.scenarios[0].sign_in,
+    );
+    let v = serde_json::to_value(&ev).unwrap();
+    assert_eq!(v["results"][0]["reason"], "workloadIdentities", "{v}");
+}
