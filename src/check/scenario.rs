@@ -165,10 +165,17 @@ impl ScenarioLowerer<'_, '_> {
     fn once(&mut self, seen: &mut Seen, what: &'static str, span: Span) -> bool {
         if let Some((_, first)) = seen.facts.iter().find(|(w, _)| *w == what) {
             self.diags.push(
-                Diagnostic::new("E0500", format!("the scenario gives `{what}` twice"))
-                    .at(span, "a second value")
-                    .also(*first, "the first one")
-                    .help("a sign-in has one of each; write a second scenario for the other case"),
+                Diagnostic::new(
+                    "E0500",
+                    if what.contains(' ') {
+                        format!("the scenario gives an {what} twice")
+                    } else {
+                        format!("the scenario gives `{what}` twice")
+                    },
+                )
+                .at(span, "a second value")
+                .also(*first, "the first one")
+                .help("a sign-in has one of each; write a second scenario for the other case"),
             );
             return false;
         }
@@ -273,7 +280,7 @@ impl ScenarioLowerer<'_, '_> {
             return;
         }
         let word = match k {
-            TargetKind::App | TargetKind::Action | TargetKind::Context => "target",
+            TargetKind::App | TargetKind::Action | TargetKind::Context => "app, action or context",
             TargetKind::ServicePrincipal => "service-principal",
             TargetKind::Platform => "platform",
             TargetKind::Client => "client",
@@ -351,7 +358,18 @@ impl ScenarioLowerer<'_, '_> {
                         );
                         None
                     }
-                    _ => lookup(values::PLATFORMS, "platform", v, self.diags),
+                    _ => {
+                        const SIGN_IN_PLATFORMS: &[(&str, whatif::Platform)] = &[
+                            ("android", whatif::Platform::Android),
+                            ("ios", whatif::Platform::Ios),
+                            ("windows", whatif::Platform::Windows),
+                            ("windows-phone", whatif::Platform::WindowsPhone),
+                            ("macos", whatif::Platform::MacOs),
+                            ("linux", whatif::Platform::Linux),
+                            ("unknown", whatif::Platform::All),
+                        ];
+                        lookup(SIGN_IN_PLATFORMS, "platform", v, self.diags)
+                    }
                 };
             }
             TargetKind::Client => {

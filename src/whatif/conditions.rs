@@ -148,14 +148,14 @@ pub fn platform(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
     };
     let known = given != Platform::All;
     let shown = if known {
-        platform_word(given)
+        format!("platform {}", platform_word(given))
     } else {
-        "an unrecognised platform"
+        "an unrecognised platform".to_string()
     };
     if exclude.contains(&Platform::All) || (known && exclude.contains(&given)) {
         return Check::NoMatch(
             Reason::DevicePlatform,
-            format!("platform {shown} is excluded").into(),
+            format!("{shown} is excluded").into(),
         );
     }
     if include.is_empty() || include.contains(&Platform::All) || (known && include.contains(&given))
@@ -165,7 +165,7 @@ pub fn platform(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
     let names: Vec<&str> = include.iter().map(|p| platform_word(*p)).collect();
     Check::NoMatch(
         Reason::DevicePlatform,
-        format!("platform {shown} is not among {}", list_or(&names, 6)).into(),
+        format!("{shown} is not among {}", list_or(&names, 6)).into(),
     )
 }
 
