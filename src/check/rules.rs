@@ -640,6 +640,18 @@ fn lints(p: &Policy, diags: &mut Diagnostics) {
             );
         }
     }
+    for a in p.include_apps.iter().chain(&p.exclude_apps) {
+        if let AppTarget::App(id) = &a.node
+            && let Some(client) = catalog::client_app_by_id(id)
+        {
+            diags.push(
+                Diagnostic::new("W0013", format!("{client} is a client app, which Conditional Access cannot target"))
+                    .at(a.span, "a client, not a resource")
+                    .help("target the resources it calls (`AzureServiceManagement` for the Azure CLI and PowerShell, …)")
+                    .note("a policy applies to the resource a client signs in to, never to the client itself"),
+            );
+        }
+    }
     for (list, all) in [
         (&p.include_users, UserTarget::All),
         (&p.include_users, UserTarget::None),

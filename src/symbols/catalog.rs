@@ -172,8 +172,36 @@ pub fn app(name: &str) -> Option<&'static App> {
                 a.ident.eq_ignore_ascii_case(name)
                     || a.aliases.iter().any(|x| x.eq_ignore_ascii_case(name))
                     || a.display_name.eq_ignore_ascii_case(name)
+                    || short_display_name(&a.display_name).eq_ignore_ascii_case(name)
             })
         })
+}
+
+/// The display name without a trailing parenthesis: `Microsoft Cloud App Security` for
+/// `Microsoft Cloud App Security (Defender for Cloud Apps)`.
+fn short_display_name(name: &str) -> &str {
+    match name.find(" (") {
+        Some(i) if name.ends_with(')') => &name[..i],
+        _ => name,
+    }
+}
+
+/// A first-party client app (Azure CLI, Graph PowerShell, …) by app id: Conditional Access
+/// cannot target it; policies apply to the resources it calls.
+pub fn client_app_by_id(app_id: &str) -> Option<String> {
+    static CLIENTS: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    CLIENTS
+        .get_or_init(|| {
+            let raw: Vec<RawApp> =
+                serde_json::from_str(include_str!("data/well-known-apps.json")).unwrap_or_default();
+            raw.into_iter()
+                .filter(|a| a.kind == "client")
+                .map(|a| (a.app_id, a.name))
+                .collect()
+        })
+        .iter()
+        .find(|(id, _)| id.eq_ignore_ascii_case(app_id))
+        .map(|(_, n)| n.clone())
 }
 
 pub fn app_by_id(app_id: &str) -> Option<&'static App> {
