@@ -378,6 +378,14 @@ impl ScenarioLowerer<'_, '_> {
             TargetKind::Location => {
                 s.location = match v.ident() {
                     Some("untrusted") => Some(LocationFact::Untrusted),
+                    Some(w @ ("trusted" | "any")) => {
+                        self.diags.push(
+                            Diagnostic::new("E0106", format!("a sign-in comes from one place, not `{w}`"))
+                                .at(v.span, "not a sign-in location")
+                                .help("name the named location the address is in (`location HQ`), or write `location untrusted` for an address in none"),
+                        );
+                        None
+                    }
                     _ => self
                         .names
                         .resolve(Kind::Location, v, self.diags)

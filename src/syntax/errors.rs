@@ -206,6 +206,12 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
         ));
     } else if found.starts_with('"') || found.starts_with('\'') {
         d = d.help("close the string on the same line");
+    } else if expected.iter().any(|x| {
+        x.starts_with("a sign-in fact") || x.starts_with("an expectation") || *x == "`expect`"
+    }) {
+        d = d.help(
+            "a scenario lists sign-in facts (`user …`, `app …`, `platform …`, `device …`, …) and `expect …` lines; see `docs/what-if.md`",
+        );
     } else if expected.iter().any(|x| x.starts_with("a clause")) {
         const CLAUSES: [&str; 11] = [
             "for",
