@@ -76,7 +76,7 @@ impl ScenarioLowerer<'_, '_> {
                     self.simple(&mut sign_in, &mut seen, kind, values, span)
                 }
                 Fact::Expect(e) => {
-                    if let Some(x) = self.expect(e, span) {
+                    if let Some(x) = self.expectation(e, span) {
                         expects.push(Spanned::new(x, span));
                     }
                 }
@@ -433,7 +433,7 @@ impl ScenarioLowerer<'_, '_> {
         }
     }
 
-    fn expect(&mut self, e: &Expect, span: Span) -> Option<whatif::Expectation> {
+    fn expectation(&mut self, e: &Expect, span: Span) -> Option<whatif::Expectation> {
         Some(match e {
             Expect::Block => whatif::Expectation::Block,
             Expect::Allow => whatif::Expectation::Allow,

@@ -37,6 +37,18 @@ fn context(c: &Compilation) -> EvalContext {
     }
 }
 
+/// Text for people: ids the sources declare are shown by their declared names
+/// (`strength ContosoFido`, not its id).
+fn named(text: &str, c: &Compilation) -> String {
+    let mut out = text.to_string();
+    for (id, name) in &c.set.names_by_id {
+        if out.contains(id.as_str()) {
+            out = out.replace(id.as_str(), name);
+        }
+    }
+    out
+}
+
 fn location(sources: &SourceMap, span: crate::source::Span) -> String {
     match sources.get(span.file) {
         Some(f) => {
@@ -85,7 +97,7 @@ pub fn test(a: TestArgs) -> Exit {
             );
             for (expect, f, at) in &failures {
                 println!("     expect {expect}  [{at}]");
-                println!("       {f}");
+                println!("       {}", named(&f.to_string(), &c));
                 if !f.missing.is_empty() {
                     let facts: Vec<String> = f.missing.iter().map(|m| m.to_string()).collect();
                     println!("       add to the scenario: {}", facts.join(", "));
@@ -308,7 +320,7 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
         return live(&a, &sc.sign_in, &ev);
     }
     match a.src.format {
-        Format::Text => print!("{}", whatif::render_table(&ev)),
+        Format::Text => print!("{}", named(&whatif::render_table(&ev), &c)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default()),
     }
     Exit::Ok

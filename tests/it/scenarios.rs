@@ -275,3 +275,21 @@ fn a_workload_identity_policy_skips_user_sign_ins_as_workload_identities() {
     let v = serde_json::to_value(&ev).unwrap();
     assert_eq!(v["results"][0]["reason"], "workloadIdentities", "{v}");
 }
+
+#[test]
+fn failures_name_declared_objects_not_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.capol"),
+        "strength ContosoFido = 7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d\n\
+         group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\n\
+         policy \"Fido\" for all apps exclude group BreakGlass require strength ContosoFido mode on\n\
+         scenario \"s\" user z@x.com app ExchangeOnline expect require compliant-device\n",
+    )
+    .unwrap();
+    let out = capol().arg("test").arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("strength ContosoFido"), "{stdout}");
+    assert!(!stdout.contains("7a6b5c4d"), "{stdout}");
+}
