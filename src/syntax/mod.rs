@@ -377,7 +377,12 @@ fn classify_word(w: &str) -> Ref {
     }
     let hexish = w.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
     let starts_digit = w.starts_with(|c: char| c.is_ascii_digit());
-    if hexish && w.contains('-') && w.len() >= 20 || starts_digit && w.matches('-').count() >= 3 {
+    // 32 hexadecimal digits without their dashes are a GUID written wrong, too.
+    let dashless = w.len() == 32 && w.chars().all(|c| c.is_ascii_hexdigit());
+    if hexish && w.contains('-') && w.len() >= 20
+        || starts_digit && w.matches('-').count() >= 3
+        || dashless
+    {
         Ref::BadGuid(w.to_string())
     } else {
         Ref::Ident(w.to_string())

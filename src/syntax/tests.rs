@@ -604,3 +604,15 @@ fn spans_end_at_the_last_token() {
     let first = &p.clauses[0];
     assert_eq!(&text[first.span.start..first.span.end], "for all apps");
 }
+
+#[test]
+fn thirty_two_hex_digits_without_dashes_are_a_malformed_guid() {
+    assert!(matches!(
+        super::classify_word("0b1d2b8e6f554a1c9a3e3f6f1b0c9d11"),
+        crate::ast::Ref::BadGuid(_)
+    ));
+    assert!(matches!(
+        super::classify_word("Admins"),
+        crate::ast::Ref::Ident(_)
+    ));
+}
