@@ -714,3 +714,20 @@ fn explanation_examples_are_true() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `docs/errors/README.md` indexes every registered code.
+#[test]
+fn the_error_index_lists_every_code() {
+    let index = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/errors/README.md"
+    ))
+    .unwrap();
+    for info in capol::diag::codes::CODES {
+        assert!(
+            index.contains(&format!("[{}]({}.md)", info.code, info.code)),
+            "{} is missing from the index",
+            info.code
+        );
+    }
+}
