@@ -5,6 +5,7 @@
 mod compile;
 mod fmt;
 mod import;
+mod lsp;
 mod output;
 #[cfg(feature = "tenant")]
 mod tenant;
@@ -82,6 +83,8 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Turn Microsoft Graph policy JSON into .capol source
     Import(import::ImportArgs),
+    /// Run the language server for editors (LSP over stdio)
+    Lsp(lsp::LspArgs),
     /// Look the names the sources use up in the tenant and pin them in capol.lock
     #[cfg(feature = "tenant")]
     Resolve(tenant::ResolveArgs),
@@ -123,6 +126,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::WhatIf(a) => whatif::what_if(*a),
         Command::Fmt(a) => fmt::fmt(a),
         Command::Import(a) => import::import(a),
+        Command::Lsp(a) => lsp::lsp(a),
         #[cfg(feature = "tenant")]
         Command::Resolve(a) => tenant::resolve(a),
         #[cfg(feature = "tenant")]

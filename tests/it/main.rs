@@ -11,6 +11,7 @@ mod deploy_cli;
 mod diagnostics;
 mod examples;
 mod live;
+mod lsp;
 mod resolve;
 mod scenarios;
 mod schema;

@@ -4,6 +4,7 @@ pub mod cli;
 pub mod compile;
 pub mod drop_proxy;
 pub mod fake_graph;
+pub mod lsp_client;
 pub mod read_view;
 
 use capol::graph::auth::StaticTokenCredential;
