@@ -30,6 +30,7 @@ pub mod graph;
 pub mod import;
 pub mod ir;
 pub mod lsp;
+pub mod report;
 pub mod source;
 pub mod symbols;
 pub mod syntax;

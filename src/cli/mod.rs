@@ -7,6 +7,7 @@ mod fmt;
 mod import;
 mod lsp;
 mod output;
+mod report;
 #[cfg(feature = "tenant")]
 mod tenant;
 mod whatif;
@@ -85,6 +86,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Run the language server for editors (LSP over stdio)
     Lsp(lsp::LspArgs),
+    /// Write a readable HTML and Markdown report of the policies
+    Report(report::ReportArgs),
     /// Look the names the sources use up in the tenant and pin them in capol.lock
     #[cfg(feature = "tenant")]
     Resolve(tenant::ResolveArgs),
@@ -127,6 +130,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Fmt(a) => fmt::fmt(a),
         Command::Import(a) => import::import(a),
         Command::Lsp(a) => lsp::lsp(a),
+        Command::Report(a) => report::report(a),
         #[cfg(feature = "tenant")]
         Command::Resolve(a) => tenant::resolve(a),
         #[cfg(feature = "tenant")]

@@ -12,6 +12,7 @@ mod diagnostics;
 mod examples;
 mod live;
 mod lsp;
+mod report;
 mod resolve;
 mod scenarios;
 mod schema;

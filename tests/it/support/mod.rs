@@ -1,5 +1,6 @@
 //! Shared test support: the fake Graph, a client wired to it, realistic compiled policies.
 
+pub mod browser;
 pub mod cli;
 pub mod compile;
 pub mod drop_proxy;
