@@ -144,7 +144,8 @@ pub fn load(files: &[PathBuf], sources: &mut SourceMap, diags: &mut Diagnostics)
                     Diagnostic::new(
                         "E0003",
                         format!(
-                            "`{name}` is {}, more than the limit of {}",
+                            "`{name}` is {} bytes ({}), more than the limit of {}",
+                            bytes.len(),
                             crate::diag::size_text(bytes.len()),
                             crate::diag::size_text(syntax::MAX_SOURCE_BYTES)
                         ),

@@ -139,7 +139,7 @@ pub fn size_text(bytes: usize) -> String {
     const KIB: usize = 1024;
     const MIB: usize = 1024 * 1024;
     let unit = |n: usize, u: usize, name: &str| {
-        if n % u == 0 {
+        if n.is_multiple_of(u) {
             format!("{} {name}", n / u)
         } else {
             format!("{:.1} {name}", n as f64 / u as f64)

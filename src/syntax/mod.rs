@@ -40,7 +40,8 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
             Diagnostic::new(
                 "E0003",
                 format!(
-                    "source file is {}, more than the limit of {}",
+                    "source file is {} bytes ({}), more than the limit of {}",
+                    text.len(),
                     crate::diag::size_text(text.len()),
                     crate::diag::size_text(MAX_SOURCE_BYTES)
                 ),

@@ -20,6 +20,7 @@ fn run(args: &[&str]) -> std::process::Output {
 }
 
 /// The subcommands `capol --help` lists (without `help` itself).
+#[cfg(feature = "tenant")]
 fn subcommands() -> Vec<String> {
     let help = stdout(&run(&["--help"]));
     help.lines()
