@@ -13,6 +13,7 @@ mod deploy;
 #[cfg(feature = "tenant")]
 mod deploy_cli;
 mod diagnostics;
+mod editors;
 mod examples;
 #[cfg(feature = "tenant")]
 mod live;
