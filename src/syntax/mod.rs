@@ -129,7 +129,11 @@ fn chunk_starts(text: &str) -> Vec<usize> {
         if at > 0
             && (trimmed.starts_with("policy ")
                 || trimmed.starts_with("policy\"")
-                || trimmed.starts_with("scenario "))
+                || trimmed.starts_with("scenario ")
+                || trimmed.starts_with("set ") && trimmed.contains('=')
+                || trimmed.strip_prefix("defaults").is_some_and(|rest| {
+                    !rest.starts_with(|c: char| c.is_alphanumeric() || "-_.".contains(c))
+                }))
         {
             starts.push(at);
         }
@@ -156,6 +160,8 @@ enum Open {
     /// Clauses before any header.
     Implicit(usize),
     Header(usize),
+    /// Clauses under `defaults`.
+    Defaults(usize),
     AfterScenario,
 }
 
@@ -208,6 +214,20 @@ impl Visitor<'_> {
                     }));
                     *open = Open::Header(items.len() - 1);
                 }
+                Rule::set_decl => {
+                    if let Some(s) = self.visit_set_decl(child) {
+                        items.push(Item::Set(s));
+                    }
+                }
+                Rule::defaults_header => {
+                    let span = self.span(&child);
+                    items.push(Item::Defaults(ast::Defaults {
+                        header: span,
+                        clauses: Vec::new(),
+                        span,
+                    }));
+                    *open = Open::Defaults(items.len() - 1);
+                }
                 Rule::scenario => {
                     if let Some(s) = self.visit_scenario(child) {
                         items.push(Item::Scenario(s));
@@ -220,7 +240,7 @@ impl Visitor<'_> {
                         continue;
                     };
                     let idx = match *open {
-                        Open::Header(i) | Open::Implicit(i) => i,
+                        Open::Header(i) | Open::Implicit(i) | Open::Defaults(i) => i,
                         Open::None => {
                             items.push(Item::Policy(ast::Policy {
                                 name: None,
@@ -239,9 +259,16 @@ impl Visitor<'_> {
                             continue;
                         }
                     };
-                    if let Some(Item::Policy(p)) = items.get_mut(idx) {
-                        p.span = p.span.to(span);
-                        p.clauses.push(Spanned::new(clause, span));
+                    match items.get_mut(idx) {
+                        Some(Item::Policy(p)) => {
+                            p.span = p.span.to(span);
+                            p.clauses.push(Spanned::new(clause, span));
+                        }
+                        Some(Item::Defaults(d)) => {
+                            d.span = d.span.to(span);
+                            d.clauses.push(Spanned::new(clause, span));
+                        }
+                        _ => {}
                     }
                 }
                 _ => {}
@@ -264,6 +291,16 @@ impl Visitor<'_> {
             trusted,
             span,
         })
+    }
+
+    fn visit_set_decl(&mut self, pair: Pair<Rule>) -> Option<ast::SetDecl> {
+        let span = self.span(&pair);
+        let mut c = Cursor::new(pair);
+        c.take(Rule::kw_set);
+        let name_pair = c.next(Rule::decl_name)?;
+        let name = self.visit_ref(Cursor::new(name_pair).rest().next()?);
+        let items = self.visit_target_list(c.next(Rule::target_list)?);
+        Some(ast::SetDecl { name, items, span })
     }
 
     fn visit_emergency(&mut self, pair: Pair<Rule>) -> Option<ast::Emergency> {

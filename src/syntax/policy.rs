@@ -39,6 +39,7 @@ impl Visitor<'_> {
             Rule::description_clause => {
                 Clause::Description(self.visit_string(c.next(Rule::string)?))
             }
+            Rule::ignore_clause => Clause::IgnoreDefaults,
             _ => return None,
         })
     }
