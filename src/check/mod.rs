@@ -78,7 +78,9 @@ pub fn check(
         );
     }
 
-    // Emergency principals.
+    // Emergency principals. When one fails to resolve, the emergency set is incomplete and the
+    // rules that depend on it would only repeat that error in other words.
+    let mut emergency_failed = false;
     for file in files {
         for item in &file.items {
             let Item::Emergency(e) = item else { continue };
@@ -98,7 +100,9 @@ pub fn check(
                 continue;
             }
             for p in &e.principals {
-                if let Some(res) = names.resolve(kind, p, &mut diags) {
+                let resolved = names.resolve(kind, p, &mut diags);
+                emergency_failed |= resolved.is_none();
+                if let Some(res) = resolved {
                     let pr = if kind == Kind::User {
                         Principal::User(res.id)
                     } else {
@@ -122,6 +126,9 @@ pub fn check(
 
     // Policies.
     let mut by_name: HashMap<String, crate::source::Span> = HashMap::new();
+    // Policies whose lowering found errors (a name that did not resolve, a bad value): what is
+    // left of them is not what the user wrote, so the safety rules do not judge it.
+    let mut incomplete: Vec<bool> = Vec::new();
     for file in files {
         for item in &file.items {
             let Item::Policy(p) = item else { continue };
@@ -163,7 +170,9 @@ pub fn check(
                 names: &names,
                 diags: &mut diags,
             };
+            let before = lowerer.diags.error_count();
             let policy = lowerer.policy(&expanded, display_name);
+            incomplete.push(diags.error_count() > before);
             set.policies.push(policy);
             from_sets.annotate(&mut diags, since);
             shared.take(&mut diags, since, &owner, header);
@@ -205,17 +214,21 @@ pub fn check(
             }
         }
     }
-    for (k, p) in set.policies.iter().enumerate() {
+    for (k, (p, incomplete)) in set.policies.iter().zip(&incomplete).enumerate() {
         let since = diags.items.len();
         rules::check(p, opts, &mut diags);
         filters::check(p, sources, &mut diags);
-        safety::check(p, &set, &mut diags);
+        if !incomplete {
+            safety::check(p, &set, &mut diags);
+        }
         if let Some((from_sets, owner, header)) = origins.get(k) {
             from_sets.annotate(&mut diags, since);
             shared.take(&mut diags, since, owner, *header);
         }
     }
-    safety::check_emergency_declared(&set, &mut diags);
+    if !emergency_failed {
+        safety::check_emergency_declared(&set, &mut diags);
+    }
     shared.finish(&mut diags);
     set.policies
         .sort_by(|a, b| a.display_name.node.cmp(&b.display_name.node));
