@@ -15,6 +15,7 @@ mod deploy_cli;
 mod diagnostics;
 mod editors;
 mod examples;
+mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
 mod lsp;
