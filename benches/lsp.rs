@@ -9,9 +9,16 @@ use serde_json::json;
 use std::fmt::Write;
 
 fn project(dir: &std::path::Path) -> std::path::PathBuf {
-    let mut names = String::from("emergency group BreakGlass\ngroup BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\n");
+    let mut names = String::from(
+        "emergency group BreakGlass\ngroup BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\n",
+    );
     for g in 0..50 {
-        let _ = writeln!(names, "group G{g} = {:08x}-0000-4000-8000-{:012x}", g + 1, g + 1);
+        let _ = writeln!(
+            names,
+            "group G{g} = {:08x}-0000-4000-8000-{:012x}",
+            g + 1,
+            g + 1
+        );
     }
     std::fs::write(dir.join("names.capol"), names).unwrap();
     for f in 0..4 {

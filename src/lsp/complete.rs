@@ -12,7 +12,7 @@ use crate::check::values;
 use crate::symbols::{Kind, catalog};
 use lsp_types::{CompletionItem, CompletionItemKind, CompletionTextEdit, TextEdit};
 
-const TOP_LEVEL: &[&str] = &["policy", "scenario", "emergency"];
+const TOP_LEVEL: &[&str] = &["policy", "scenario", "emergency", "set", "defaults"];
 const DECL_KINDS: &[&str] = &[
     "user",
     "group",
@@ -33,6 +33,7 @@ const CLAUSES: &[&str] = &[
     "session",
     "mode",
     "description",
+    "ignore",
 ];
 const ASSIGNMENT_KINDS: &[&str] = &[
     "user",
@@ -44,6 +45,7 @@ const ASSIGNMENT_KINDS: &[&str] = &[
     "action",
     "context",
     "service-principal",
+    "set",
 ];
 const CONDITION_KINDS: &[&str] = &[
     "platform",
@@ -168,6 +170,11 @@ fn candidates(a: &Analysis, before: &[Word], ctx: &Context) -> Vec<Candidate> {
         return v;
     };
     match (last.kind, last.text) {
+        (WordKind::Equals, _) if ctx.kind == Some("set") => {
+            let mut v = words(ASSIGNMENT_KINDS, K::KEYWORD);
+            v.extend(words(CONDITION_KINDS, K::KEYWORD));
+            v
+        }
         (WordKind::Equals, _) => Vec::new(),
         (WordKind::Comma, _) => match (ctx.clause, ctx.kind) {
             (Some("session"), _) => words(values::SESSION_CONTROLS, K::KEYWORD),
@@ -193,7 +200,8 @@ fn candidates(a: &Analysis, before: &[Word], ctx: &Context) -> Vec<Candidate> {
             v
         }
         (_, "when") => words(CONDITION_KINDS, K::KEYWORD),
-        (_, "member-of") => words(&["group", "role"], K::KEYWORD),
+        (_, "member-of") => words(&["group", "role", "set"], K::KEYWORD),
+        (_, "ignore") => words(&["defaults"], K::KEYWORD),
         (_, "emergency") => words(&["group", "user"], K::KEYWORD),
         (_, "require") => controls(),
         (_, "and" | "or") if ctx.clause == Some("require") => controls(),
@@ -205,6 +213,7 @@ fn candidates(a: &Analysis, before: &[Word], ctx: &Context) -> Vec<Candidate> {
         (_, "mode") => table(values::MODES),
         (_, "expect") => words(EXPECTS, K::KEYWORD),
         (_, "policy" | "scenario" | "description") => Vec::new(),
+        (_, "set") if ctx.clause == Some("declaration") || before.len() == 1 => Vec::new(),
         (_, "sign-in-frequency") => words(&["every-time"], K::ENUM_MEMBER),
         (_, "persistent-browser") => table(values::PERSISTENT_BROWSER),
         (_, "cloud-app-security") => table(values::CLOUD_APP_SECURITY),
@@ -258,6 +267,16 @@ fn values_of(a: &Analysis, kind_word: &str, ctx: &Context) -> Vec<Candidate> {
             v.extend(names(a, Kind::Location));
             v
         }
+        Some(T::Set) => a
+            .index
+            .declared(Space::Set)
+            .into_iter()
+            .map(|o| Candidate {
+                label: o.name.clone(),
+                kind: CompletionItemKind::VARIABLE,
+                detail: Some("set".into()),
+            })
+            .collect(),
         Some(t) => match t.object_kind() {
             Some(k) => names(a, k),
             None => Vec::new(),

@@ -23,6 +23,8 @@ pub const CLAUSE_WORDS: &[&str] = &[
     "emergency",
     "policy",
     "scenario",
+    "defaults",
+    "ignore",
 ];
 
 /// What governs a position.
@@ -60,7 +62,7 @@ pub fn context<'t>(text: &str, words: &[Word<'t>], upto: usize) -> Context<'t> {
             .iter()
             .rev()
             .filter(|w| w.kind == WordKind::Bare)
-            .find(|w| w.text == "policy" || w.text == "scenario")
+            .find(|w| matches!(w.text, "policy" | "scenario" | "defaults"))
             .is_some_and(|w| w.text == "scenario"),
         ..Context::default()
     };

@@ -58,8 +58,51 @@ pub fn hover(a: &Analysis, file: FileId, offset: usize) -> Option<(String, (usiz
     Some((parts.join("\n\n---\n\n"), range.unwrap_or((offset, offset))))
 }
 
+fn set_hover(a: &Analysis, o: &Occurrence) -> String {
+    let mut lines = vec![format!("**set** `{}`", o.name)];
+    match a.index.definition(Space::Set, &o.name) {
+        Some(def) => {
+            let text = a.text(def.span.file);
+            // The declaration's items as written, up to the end of its line.
+            let rest = text.get(def.span.end..).unwrap_or("");
+            let items = rest
+                .split('\n')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches([' ', '=']);
+            lines.push(format!("`{}`", items.trim()));
+            lines.push(declared_at(a, def));
+        }
+        None => lines.push("not declared".into()),
+    }
+    let uses = a
+        .index
+        .of(o.space, &o.name)
+        .filter(|x| !x.definition)
+        .count();
+    lines.push(format!("{uses} use{}", if uses == 1 { "" } else { "s" }));
+    lines.join("  \n")
+}
+
+fn declared_at(a: &Analysis, def: &Occurrence) -> String {
+    let (line, _) = a
+        .compilation
+        .sources
+        .get(def.span.file)
+        .map_or((0, 0), |f| f.line_col(def.span.start));
+    let file = a.path(def.span.file).map_or(String::new(), |p| {
+        p.file_name().map_or(p.display().to_string(), |n| {
+            n.to_string_lossy().into_owned()
+        })
+    });
+    format!("declared in {file}:{line}")
+}
+
 fn name_hover(a: &Analysis, o: &Occurrence) -> String {
-    let Space::Object(kind) = o.space;
+    let kind = match o.space {
+        Space::Object(k) => k,
+        Space::Set => return set_hover(a, o),
+    };
     let mut lines = vec![format!("**{}** `{}`", kind.keyword(), o.name)];
     let names = Names::new(
         &a.compilation.files,
@@ -80,19 +123,7 @@ fn name_hover(a: &Analysis, o: &Occurrence) -> String {
         None => lines.push("not resolved: see the diagnostic".into()),
     }
     match a.index.definition(o.space, &o.name) {
-        Some(def) => {
-            if let Some(p) = a.path(def.span.file) {
-                let (line, _) = a
-                    .compilation
-                    .sources
-                    .get(def.span.file)
-                    .map_or((0, 0), |f| f.line_col(def.span.start));
-                let file = p.file_name().map_or(p.display().to_string(), |n| {
-                    n.to_string_lossy().into_owned()
-                });
-                lines.push(format!("declared in {file}:{line}"));
-            }
-        }
+        Some(def) => lines.push(declared_at(a, def)),
         None if a
             .lock
             .as_ref()
@@ -179,6 +210,7 @@ fn kind_property(kind: &str, side: &str, filter: bool) -> Option<String> {
         T::Tenant => return Some("`externalTenants` of the guest condition".into()),
         T::Terms => return Some("`grantControls.termsOfUse`".into()),
         T::Strength => return Some("`grantControls.authenticationStrength`".into()),
+        T::Set => return Some("the items of the set, as if written here".into()),
     };
     Some(format!("`conditions.{obj}.{side}{list}`"))
 }

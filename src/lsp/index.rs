@@ -3,7 +3,7 @@
 //! In: the ASTs of one project. Out: an [`Index`] of [`Occurrence`]s (a name of a kind at a
 //! span, definition or use). Only names are indexed: GUIDs and UPNs are ids, not names.
 
-use crate::ast::{self, Clause, Control, Fact, Item, Ref, Target, TargetValue};
+use crate::ast::{self, Clause, Control, Fact, Item, Ref, Target, TargetKind, TargetValue};
 use crate::source::{FileId, Span, Spanned};
 use crate::symbols::Kind;
 
@@ -12,12 +12,15 @@ use crate::symbols::Kind;
 pub enum Space {
     /// A directory object or built-in value of a kind (`group BreakGlass`).
     Object(Kind),
+    /// A named list (`set Admins = …`, used as `set Admins`).
+    Set,
 }
 
 impl Space {
     pub fn word(self) -> &'static str {
         match self {
             Space::Object(k) => k.keyword(),
+            Space::Set => "set",
         }
     }
 }
@@ -114,6 +117,15 @@ impl Index {
                     self.fact(f);
                 }
             }
+            Item::Set(s) => {
+                self.push(Space::Set, &s.name, true);
+                self.targets(&s.items);
+            }
+            Item::Defaults(d) => {
+                for c in &d.clauses {
+                    self.clause(c);
+                }
+            }
         }
     }
 
@@ -127,7 +139,12 @@ impl Index {
 
     fn targets(&mut self, ts: &[Target]) {
         for t in ts {
-            if let (TargetValue::Ref(r), Some(k)) = (&t.value, t.kind.node.object_kind()) {
+            let TargetValue::Ref(r) = &t.value else {
+                continue;
+            };
+            if t.kind.node == TargetKind::Set {
+                self.push(Space::Set, r, false);
+            } else if let Some(k) = t.kind.node.object_kind() {
                 self.push(Space::Object(k), r, false);
             }
         }
@@ -147,6 +164,11 @@ impl Index {
         match f {
             Fact::User(r) => self.push(Space::Object(Kind::User), r, false),
             Fact::MemberOf(ts) => self.targets(ts),
+            Fact::Simple { kind, values } if kind.node == TargetKind::Set => {
+                for v in values {
+                    self.push(Space::Set, v, false);
+                }
+            }
             Fact::Simple { kind, values } => {
                 if let Some(k) = kind.node.object_kind() {
                     for v in values {
@@ -190,5 +212,20 @@ mod tests {
         assert_eq!(&text[app.span.start..app.span.end], "\"Microsoft Graph\"");
         let at = ix.at(FileId(0), all[1].0 + 3).unwrap();
         assert_eq!(at.name, "BreakGlass");
+    }
+
+    #[test]
+    fn sets_are_a_namespace_of_their_own() {
+        let text = "set Admins = role GlobalAdministrator, group Ops\n\
+                    set Everyone = set Admins, group Staff\n\
+                    defaults exclude set Admins\n\
+                    policy \"P\" for set Everyone for all apps require mfa\n";
+        let (f, d) = parse(FileId(0), text);
+        assert!(!d.has_errors(), "{d:?}");
+        let ix = Index::build(&[f.unwrap()]);
+        let uses: Vec<bool> = ix.of(Space::Set, "Admins").map(|o| o.definition).collect();
+        assert_eq!(uses, [true, false, false]);
+        assert_eq!(ix.of(Space::Set, "Everyone").count(), 2);
+        assert_eq!(ix.of(Space::Object(Kind::Group), "Ops").count(), 1);
     }
 }

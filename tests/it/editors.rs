@@ -85,8 +85,15 @@ fn the_textmate_grammar_agrees_with_the_compiler_on_every_example() {
     if !node_ready() {
         return;
     }
-    let files = crate::support::compile::capol_files(&root().join("examples"));
+    // Every example, and every diagnostic fixture that parses (they cover the rest of the
+    // language: sets, defaults, scenarios, odd layouts).
+    let mut files = crate::support::compile::capol_files(&root().join("examples"));
     assert!(files.len() > 10);
+    files.extend(
+        crate::support::compile::capol_files(&root().join("tests/fixtures/diagnostics"))
+            .into_iter()
+            .filter(|f| std::fs::read_to_string(f).is_ok_and(|t| tokens(&t).is_some())),
+    );
     let all = grammar_tokens(&files);
     let mut checked = 0;
     for file in &files {

@@ -384,3 +384,58 @@ fn incremental_changes_apply_to_the_buffer() {
     );
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn sets_navigate_rename_and_complete() {
+    let dir = project();
+    let sets = "set Admins = role GlobalAdministrator, group \"Ops Team\"\nset Staff = set Admins, group Everyone\n";
+    std::fs::write(dir.path().join("sets.capol"), sets).unwrap();
+    let policy = "policy \"P\"\n    for set Staff\n    for all apps\n    exclude set Admins\n    require mfa\n";
+    let path = dir.path().join("admins.capol");
+    let sets_uri = uri(&dir.path().join("sets.capol"));
+    let mut c = Client::start(dir.path());
+    let u = c.open(&path, policy);
+
+    let def = c.request("textDocument/definition", at(&u, 3, 17));
+    assert_eq!(def["uri"], sets_uri);
+    assert_eq!(span(&def["range"]), (0, 4, 10));
+
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": u}, "position": pos(3, 17),
+               "context": {"includeDeclaration": false}}),
+    );
+    let mut found: Vec<(String, (u64, u64, u64))> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["uri"].as_str().unwrap().to_string(), span(&r["range"])))
+        .collect();
+    found.sort();
+    let mut want = vec![(sets_uri.clone(), (1, 16, 22)), (u.clone(), (3, 16, 22))];
+    want.sort();
+    assert_eq!(found, want);
+
+    let hover = c.request("textDocument/hover", at(&u, 1, 13));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("**set** `Staff`") && text.contains("set Admins, group Everyone"),
+        "{text}"
+    );
+
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": u}, "position": pos(3, 17), "newName": "Administrators"}),
+    );
+    assert_eq!(edit["changes"][&sets_uri].as_array().unwrap().len(), 2);
+    assert_eq!(edit["changes"][&u][0]["newText"], "Administrators");
+
+    let names = completion(&mut c, &path, "policy \"P\" for all apps exclude set ");
+    assert_eq!(names, ["Admins", "Staff"]);
+    let kinds = completion(&mut c, &path, "set Other = ");
+    assert!(
+        kinds.contains(&"group".to_string()) && kinds.contains(&"set".to_string()),
+        "{kinds:?}"
+    );
+    assert!(c.shutdown().success());
+}
