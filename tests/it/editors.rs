@@ -67,7 +67,7 @@ fn line_col(text: &str, offset: usize) -> (u64, u64) {
     (line as u64, before[start..].encode_utf16().count() as u64)
 }
 
-fn scope_at<'a>(toks: &'a [Value], line: u64, col: u64) -> Vec<&'a str> {
+fn scope_at(toks: &[Value], line: u64, col: u64) -> Vec<&str> {
     toks.iter()
         .find(|t| t[0] == line && t[1].as_u64().unwrap() <= col && col < t[2].as_u64().unwrap())
         .map(|t| {
