@@ -98,6 +98,11 @@ pub enum Clause {
     Session(Vec<SessionItem>),
     Mode(Spanned<String>),
     Description(Spanned<String>),
+    /// `allow no-exclusion "reason"`: the exception (`no-exclusion`) and why.
+    Allow {
+        what: Spanned<String>,
+        reason: Spanned<String>,
+    },
 }
 
 impl Clause {
@@ -112,6 +117,7 @@ impl Clause {
             Clause::Session(_) => "session",
             Clause::Mode(_) => "mode",
             Clause::Description(_) => "description",
+            Clause::Allow { .. } => "allow",
         }
     }
 }

@@ -39,6 +39,12 @@ impl Visitor<'_> {
             Rule::description_clause => {
                 Clause::Description(self.visit_string(c.next(Rule::string)?))
             }
+            Rule::allow_clause => {
+                let w = c.next(Rule::word)?;
+                let what = Spanned::new(w.as_str().to_string(), self.span(&w));
+                let reason = self.visit_string(c.next(Rule::string)?);
+                Clause::Allow { what, reason }
+            }
             _ => return None,
         })
     }

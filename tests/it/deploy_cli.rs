@@ -161,9 +161,7 @@ async fn deploy_converges_then_plans_no_changes_then_patches_one_policy() {
     assert!(
         out.stdout
             .contains("~ update `CA001 Require MFA for Azure management`")
-            && out.stdout.contains(
-                "    mode (state): \"enabledForReportingButNotEnforced\" → \"enabled\"\n"
-            ),
+            && out.stdout.contains("    mode report-only → on (state)\n"),
         "{out:?}"
     );
     assert!(out.stdout.contains("0 to create, 1 to update"), "{out:?}");
