@@ -680,17 +680,20 @@ fn allow_no_exclusion_waives_the_lockout_rule_and_only_it() {
         Some("legacy clients")
     );
     // The clause is not in the compiled JSON.
-    assert!(!serde_json::to_string(&c.policies).unwrap().contains("legacy clients"));
+    assert!(
+        !serde_json::to_string(&c.policies)
+            .unwrap()
+            .contains("legacy clients")
+    );
     // Without it, the rule keeps its error.
     assert!(codes("for all users, all apps when client other block mode on\n").contains(&"E0208"));
     // It does not waive the emergency-access rule.
-    let bg = "group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\nemergency group BreakGlass\n";
+    let bg =
+        "group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\nemergency group BreakGlass\n";
     assert_eq!(codes(&format!("{bg}{deliberate}")), ["E0209"]);
     // Another exception word is unknown; a second clause is a duplicate.
     assert!(codes("for all users, all apps block\nallow no-mfa \"x\"\n").contains(&"E0106"));
-    assert!(
-        codes(&format!("{deliberate}allow no-exclusion \"again\"\n")).contains(&"E0105")
-    );
+    assert!(codes(&format!("{deliberate}allow no-exclusion \"again\"\n")).contains(&"E0105"));
 }
 
 #[test]

@@ -129,8 +129,13 @@ pub(crate) const ALLOW_REASON: &str =
 /// management. Import then writes `allow no-exclusion`, so that the policy round-trips.
 fn everyone_without_exclusion(j: &J) -> bool {
     let strs = |j: Option<J>| -> Vec<String> {
-        j.map(|l| l.items().iter().filter_map(|i| i.str().map(str::to_string)).collect())
-            .unwrap_or_default()
+        j.map(|l| {
+            l.items()
+                .iter()
+                .filter_map(|i| i.str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
     };
     let Some(c) = j.get("conditions") else {
         return false;
@@ -422,7 +427,9 @@ fn session(ctx: &mut Ctx, s: &J) -> Vec<SessionItem> {
         let modes = vocab::CAE.graph_words();
         match ctx.string(c.get("mode")) {
             Some((m, at)) => {
-                if let Some(Some(w)) = member(ctx, &modes, m, &at, "continuous access evaluation mode") {
+                if let Some(Some(w)) =
+                    member(ctx, &modes, m, &at, "continuous access evaluation mode")
+                {
                     out.push(item("cae", &[w]));
                 }
             }

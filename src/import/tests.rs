@@ -207,16 +207,27 @@ fn corpus_round_trip() {
 #[test]
 fn a_policy_for_everyone_with_nobody_excluded_imports_with_its_exception() {
     // Enforced for all users on all apps with no exclusion: the lockout rule would refuse it.
-    let i = import_file("074-caoptics-windows-phone-named-location.json", ApiVersion::V1);
+    let i = import_file(
+        "074-caoptics-windows-phone-named-location.json",
+        ApiVersion::V1,
+    );
     assert!(!i.has_errors(), "{}", messages(&i));
     assert!(
-        i.single.contains(&format!("allow no-exclusion \"{}\"", super::convert::ALLOW_REASON)),
+        i.single.contains(&format!(
+            "allow no-exclusion \"{}\"",
+            super::convert::ALLOW_REASON
+        )),
         "{}",
         i.single
     );
     let (got, errors) = compile_back(&i, ApiVersion::V1);
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(got, Some(canonical_for_import(&original("074-caoptics-windows-phone-named-location.json"))));
+    assert_eq!(
+        got,
+        Some(canonical_for_import(&original(
+            "074-caoptics-windows-phone-named-location.json"
+        )))
+    );
     // A policy that excludes someone gets no such clause.
     let i = import_file("006-alex-100-admins-strong-auth.json", ApiVersion::V1);
     assert!(!i.single.contains("allow no-exclusion"), "{}", i.single);

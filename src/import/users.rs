@@ -94,7 +94,6 @@ pub(crate) fn users(ctx: &mut Ctx, namer: &mut Namer, u: &J, d: &mut Draft) {
     }
 }
 
-
 fn guests(ctx: &mut Ctx, g: &J) -> Vec<Target> {
     ctx.members(g, &["guestOrExternalUserTypes", "externalTenants"], &[]);
     let mut types: Vec<GuestType> = Vec::new();
@@ -107,8 +106,7 @@ fn guests(ctx: &mut Ctx, g: &J) -> Vec<Target> {
                     part,
                     &at,
                     "guest or external user type",
-                )
-                    && !types.contains(&t)
+                ) && !types.contains(&t)
                 {
                     types.push(t);
                 }

@@ -66,7 +66,10 @@ const fn cw(path: &'static str, clause: &'static str, words: &'static dyn Words)
     }
 }
 const fn beta(f: Field) -> Field {
-    Field { api: Api::Beta, ..f }
+    Field {
+        api: Api::Beta,
+        ..f
+    }
 }
 const fn read_only(path: &'static str) -> Field {
     Field {
@@ -105,7 +108,10 @@ pub static FIELDS: &[Field] = &[
     c("conditions.users.excludeGroups", "exclude group"),
     c("conditions.users.includeRoles", "for role"),
     c("conditions.users.excludeRoles", "exclude role"),
-    c("conditions.users.includeGuestsOrExternalUsers", "for guests"),
+    c(
+        "conditions.users.includeGuestsOrExternalUsers",
+        "for guests",
+    ),
     c(
         "conditions.users.excludeGuestsOrExternalUsers",
         "exclude guests",
@@ -128,7 +134,10 @@ pub static FIELDS: &[Field] = &[
     unexpressed("conditions.applications.globalSecureAccess", Api::Beta),
     unexpressed("conditions.applications.includeProtectionLevels", Api::Beta),
     // workload identities
-    c("conditions.clientApplications", "for/exclude service-principals"),
+    c(
+        "conditions.clientApplications",
+        "for/exclude service-principals",
+    ),
     c(
         "conditions.clientApplications.includeServicePrincipals",
         "for service-principal",
@@ -189,7 +198,11 @@ pub static FIELDS: &[Field] = &[
     // grant
     c("grantControls", "require/block"),
     cw("grantControls.operator", "require … and/or", &v::OPERATOR),
-    cw("grantControls.builtInControls", "require/block", &v::CONTROL),
+    cw(
+        "grantControls.builtInControls",
+        "require/block",
+        &v::CONTROL,
+    ),
     unexpressed("grantControls.customAuthenticationFactors", Api::V1),
     c("grantControls.termsOfUse", "require terms"),
     c("grantControls.authenticationStrength", "require strength"),

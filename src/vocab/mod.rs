@@ -9,9 +9,7 @@
 mod fields;
 mod tables;
 
-pub use fields::{
-    Api, FIELDS, Field, Use, clause_for_path, field, members_of, words_for_path,
-};
+pub use fields::{Api, FIELDS, Field, Use, clause_for_path, field, members_of, words_for_path};
 pub use tables::*;
 
 /// One entry of a vocabulary: the language's word (`None` for a Graph member the language does

@@ -84,7 +84,11 @@ pub static INSIDER_RISK: Vocab<InsiderRisk> = Vocab {
 pub static TRANSFER_METHOD: Vocab<TransferMethod> = Vocab {
     what: "authentication flow",
     terms: &[
-        t("device-code", TransferMethod::DeviceCodeFlow, "deviceCodeFlow"),
+        t(
+            "device-code",
+            TransferMethod::DeviceCodeFlow,
+            "deviceCodeFlow",
+        ),
         t(
             "authentication-transfer",
             TransferMethod::AuthenticationTransfer,
@@ -151,13 +155,21 @@ pub static PERSISTENT_BROWSER: Vocab<PersistentBrowserMode> = Vocab {
 pub static CLOUD_APP_SECURITY: Vocab<CloudAppSecurityType> = Vocab {
     what: "cloud-app-security mode",
     terms: &[
-        t("monitor-only", CloudAppSecurityType::MonitorOnly, "monitorOnly"),
+        t(
+            "monitor-only",
+            CloudAppSecurityType::MonitorOnly,
+            "monitorOnly",
+        ),
         t(
             "block-downloads",
             CloudAppSecurityType::BlockDownloads,
             "blockDownloads",
         ),
-        t("custom", CloudAppSecurityType::McasConfigured, "mcasConfigured"),
+        t(
+            "custom",
+            CloudAppSecurityType::McasConfigured,
+            "mcasConfigured",
+        ),
     ],
 };
 
@@ -214,7 +226,11 @@ pub static GUEST_TYPE: Vocab<GuestType> = Vocab {
             GuestType::OtherExternalUser,
             "otherExternalUser",
         ),
-        t("service-provider", GuestType::ServiceProvider, "serviceProvider"),
+        t(
+            "service-provider",
+            GuestType::ServiceProvider,
+            "serviceProvider",
+        ),
     ],
 };
 

@@ -5,7 +5,12 @@ use serde_json::{Value, json};
 fn check<T: Copy + PartialEq + serde::Serialize + std::fmt::Debug>(v: &Vocab<T>) {
     for (i, a) in v.terms.iter().enumerate() {
         for b in &v.terms[i + 1..] {
-            assert!(a.word.is_none() || a.word != b.word, "{}: {:?}", v.what, a.word);
+            assert!(
+                a.word.is_none() || a.word != b.word,
+                "{}: {:?}",
+                v.what,
+                a.word
+            );
             assert_ne!(a.graph, b.graph, "{}", v.what);
         }
         assert_eq!(
@@ -66,15 +71,21 @@ fn plan_paths_speak_the_language() {
         clause_for_path("sessionControls.signInFrequency.value"),
         Some("session sign-in-frequency")
     );
-    assert_eq!(clause_for_path("conditions.nothingHere"), Some("for/exclude/when"));
+    assert_eq!(
+        clause_for_path("conditions.nothingHere"),
+        Some("for/exclude/when")
+    );
     assert_eq!(clause_for_path("nothing"), None);
     assert_eq!(
         words_for_path("state", &json!("enabledForReportingButNotEnforced")).as_deref(),
         Some("report-only")
     );
     assert_eq!(
-        words_for_path("conditions.platforms.includePlatforms", &json!(["iOS", "all"]))
-            .as_deref(),
+        words_for_path(
+            "conditions.platforms.includePlatforms",
+            &json!(["iOS", "all"])
+        )
+        .as_deref(),
         Some("ios, any")
     );
     assert_eq!(
@@ -82,6 +93,9 @@ fn plan_paths_speak_the_language() {
         Some("minor, elevated")
     );
     // A member without a word: the renderer keeps Graph's JSON.
-    assert_eq!(words_for_path("conditions.clientAppTypes", &json!(["all"])), None);
+    assert_eq!(
+        words_for_path("conditions.clientAppTypes", &json!(["all"])),
+        None
+    );
     assert_eq!(words_for_path("displayName", &json!("x")), None);
 }

@@ -276,7 +276,7 @@ async fn saved_plan_is_applied_and_refused_when_stale() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stdout
-            .contains("when client (conditions.clientAppTypes)"),
+            .contains("when client exchange-activesync, other → other (conditions.clientAppTypes)"),
         "{out:?}"
     );
     {

@@ -19,7 +19,6 @@ use crate::graph::model::Operator;
 use crate::ir::{self, AppTarget, Grant, UserTarget};
 use crate::source::{Span, Spanned};
 
-
 /// Which list a target sits in.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Side {
@@ -85,7 +84,9 @@ impl Lowerer<'_, '_> {
                 Clause::Block | Clause::Require(_) => Some("grant"),
                 Clause::Mode(_) => Some("mode"),
                 Clause::Description(_) => Some("description"),
-                Clause::Allow { what, .. } if what.node == "no-exclusion" => Some("allow no-exclusion"),
+                Clause::Allow { what, .. } if what.node == "no-exclusion" => {
+                    Some("allow no-exclusion")
+                }
                 _ => None,
             };
             if let Some(key) = single {

@@ -107,11 +107,8 @@ impl Lowerer<'_, '_> {
                 self.diags,
             ),
             [] => {
-                let choices: Vec<String> = table
-                    .all_words()
-                    .iter()
-                    .map(|w| format!("`{w}`"))
-                    .collect();
+                let choices: Vec<String> =
+                    table.all_words().iter().map(|w| format!("`{w}`")).collect();
                 self.diags.push(
                     Diagnostic::new(
                         "E0106",

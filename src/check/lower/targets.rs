@@ -4,9 +4,9 @@
 use super::items::{example, what_value};
 use super::{Lowerer, Side};
 use crate::ast::{Ref, Target, TargetKind, TargetValue};
+use crate::check::values::{self, lookup};
 use crate::diag::Diagnostic;
 use crate::graph::model::FilterMode;
-use crate::check::values::{self, lookup};
 use crate::ir::{self, AppTarget, Guests, SpTarget, UserTarget};
 use crate::source::{Span, Spanned};
 
@@ -239,7 +239,13 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    pub(super) fn push_user(&mut self, p: &mut ir::Policy, include: bool, u: UserTarget, span: Span) {
+    pub(super) fn push_user(
+        &mut self,
+        p: &mut ir::Policy,
+        include: bool,
+        u: UserTarget,
+        span: Span,
+    ) {
         let list = self.user_list(p, include);
         if !list.iter().any(|x| x.node == u) {
             list.push(Spanned::new(u, span));
