@@ -155,7 +155,8 @@ impl Lowerer<'_, '_> {
             | TargetKind::Tenant
             | TargetKind::Device
             | TargetKind::Terms
-            | TargetKind::Strength => {}
+            | TargetKind::Strength
+            | TargetKind::Set => {}
         }
     }
 }

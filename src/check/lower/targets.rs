@@ -65,6 +65,9 @@ impl Lowerer<'_, '_> {
                 | TargetKind::InsiderRisk
                 | TargetKind::AuthFlow => side == Side::When,
                 TargetKind::Terms | TargetKind::Strength => false,
+                // Sets are spliced out before lowering (`check::sets`); one that could not be
+                // expanded has been reported there.
+                TargetKind::Set => continue,
             };
             if !allowed {
                 self.misplaced(t, side);
