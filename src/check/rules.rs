@@ -742,9 +742,12 @@ fn beta_keywords(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
         .map(|a| ("app AllAgentIdResources", a.span));
     for (what, span) in users.chain(apps) {
         diags.push(
-            Diagnostic::new("E0207", format!("`{what}` exists only in the Graph beta API"))
-                .at(span, "beta-only keyword")
-                .help("compile with `--api beta`, or remove it"),
+            Diagnostic::new(
+                "E0207",
+                format!("`{what}` exists only in the Graph beta API"),
+            )
+            .at(span, "beta-only keyword")
+            .help("compile with `--api beta`, or remove it"),
         );
     }
 }

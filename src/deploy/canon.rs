@@ -350,7 +350,10 @@ fn conditions(value: &Value) -> Value {
     // A guests object without `externalTenants` (Graph allows it) means every external tenant,
     // which is what capol writes explicitly.
     if let Some(Value::Object(u)) = c.get_mut("users") {
-        for side in ["includeGuestsOrExternalUsers", "excludeGuestsOrExternalUsers"] {
+        for side in [
+            "includeGuestsOrExternalUsers",
+            "excludeGuestsOrExternalUsers",
+        ] {
             if let Some(Value::Object(g)) = u.get_mut(side)
                 && !g.contains_key("externalTenants")
             {

@@ -109,12 +109,18 @@ mod tests {
     fn bundles_hold_the_members_microsoft_lists() {
         // "Apps included in Conditional Access Office 365 app suite" lists Sway; the Defender
         // portal signs in as its own app, one of the Microsoft Admin Portals.
-        assert!(super::covers("Office365", "905fcf26-4eb7-48a0-9ff0-8dcc7194b5ba"));
+        assert!(super::covers(
+            "Office365",
+            "905fcf26-4eb7-48a0-9ff0-8dcc7194b5ba"
+        ));
         assert!(super::covers(
             "MicrosoftAdminPortals",
             "80ccca67-54bd-44ab-8625-4b79c4dc7775"
         ));
-        assert!(!super::covers("AllAgentIdResources", "905fcf26-4eb7-48a0-9ff0-8dcc7194b5ba"));
+        assert!(!super::covers(
+            "AllAgentIdResources",
+            "905fcf26-4eb7-48a0-9ff0-8dcc7194b5ba"
+        ));
     }
 
     use super::*;
