@@ -60,10 +60,10 @@ Exit codes:
 pub struct ResolveArgs {
     #[command(flatten)]
     pub src: SourceArgs,
-    #[command(flatten, next_help_heading = "Environments")]
-    pub env: super::envs::EnvArgs,
     #[command(flatten)]
     pub tenant: TenantArgs,
+    #[command(flatten, next_help_heading = "Environments")]
+    pub env: super::envs::EnvArgs,
 }
 
 #[derive(Args, Debug)]
@@ -93,10 +93,10 @@ pub struct PlanArgs {
     /// Delete tenant policies that no source names (without it, capol never deletes)
     #[arg(long)]
     pub prune: bool,
-    #[command(flatten, next_help_heading = "Environments")]
-    pub env: super::envs::EnvArgs,
     #[command(flatten)]
     pub tenant: TenantArgs,
+    #[command(flatten, next_help_heading = "Environments")]
+    pub env: super::envs::EnvArgs,
 }
 
 #[derive(Args, Debug)]
@@ -130,10 +130,10 @@ pub struct DeployArgs {
     /// Delete tenant policies that no source names (a saved plan says whether it prunes)
     #[arg(long, conflicts_with = "plan")]
     pub prune: bool,
-    #[command(flatten, next_help_heading = "Environments")]
-    pub env: super::envs::EnvArgs,
     #[command(flatten)]
     pub tenant: TenantArgs,
+    #[command(flatten, next_help_heading = "Environments")]
+    pub env: super::envs::EnvArgs,
 }
 
 type Step<T> = Result<T, Exit>;
