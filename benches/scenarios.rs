@@ -38,14 +38,22 @@ pub fn generate() -> Vec<(String, String)> {
         "group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11"
     );
     for g in 0..20 {
-        let _ = writeln!(names, "group G{g} = {:08x}-0000-4000-8000-{:012x}", g + 1, g + 1);
+        let _ = writeln!(
+            names,
+            "group G{g} = {:08x}-0000-4000-8000-{:012x}",
+            g + 1,
+            g + 1
+        );
     }
     let _ = writeln!(names, "app HRPortal = 3f2f9a55-1b6e-4c7a-8a1d-6d3f0e9b2c44");
     let _ = writeln!(
         names,
         "location HQ = 8c6a1f02-3d4e-4a6b-9f11-2b9a0c7d5e10 trusted"
     );
-    let _ = writeln!(names, "location Branch = 8c6a1f02-3d4e-4a6b-9f11-2b9a0c7d5e11");
+    let _ = writeln!(
+        names,
+        "location Branch = 8c6a1f02-3d4e-4a6b-9f11-2b9a0c7d5e11"
+    );
     let mut files = vec![("names.capol".to_string(), names)];
     let mut text = String::new();
     for i in 0..POLICIES {
@@ -101,7 +109,11 @@ pub fn generate() -> Vec<(String, String)> {
     ];
     for i in 0..SCENARIOS {
         let _ = writeln!(text, "scenario \"S{i:05}\"");
-        let _ = writeln!(text, "    user u{i}@contoso.com member-of group G{}", i % 20);
+        let _ = writeln!(
+            text,
+            "    user u{i}@contoso.com member-of group G{}",
+            i % 20
+        );
         if i % 9 == 0 {
             let _ = writeln!(text, "    member-of role GlobalAdministrator");
         }
@@ -112,7 +124,11 @@ pub fn generate() -> Vec<(String, String)> {
         let _ = writeln!(text, "    platform {}", PLATFORMS[(i / 3) % 5]);
         let _ = writeln!(text, "    client {}", CLIENTS[(i / 7) % 4]);
         if i % 4 != 0 {
-            let _ = writeln!(text, "    location {}", ["HQ", "Branch", "untrusted"][i % 3]);
+            let _ = writeln!(
+                text,
+                "    location {}",
+                ["HQ", "Branch", "untrusted"][i % 3]
+            );
         }
         if i % 5 != 0 {
             let _ = writeln!(text, "    sign-in-risk {}", RISKS[i % 4]);
@@ -160,7 +176,9 @@ fn bench(c: &mut Criterion) {
         return;
     }
     let mut group = c.benchmark_group("scenarios");
-    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
     group.bench_function("check 10k scenarios + 200 policies", |b| {
         b.iter(|| compile(&files).policies.len())
     });

@@ -9,8 +9,11 @@ const ADMIN_PORTAL: &str = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c";
 const AZURE: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
 const SECURITY_INFO: &str = "urn:user:registersecurityinfo";
 
+/// A named way of setting a policy's target resources.
+type TargetSetter = (&'static str, Box<dyn Fn(&mut Applications)>);
+
 fn policies() -> Vec<Policy> {
-    let targets: Vec<(&str, Box<dyn Fn(&mut Applications)>)> = vec![
+    let targets: Vec<TargetSetter> = vec![
         ("all", Box::new(|_| {})),
         (
             "app",
@@ -139,8 +142,10 @@ fn the_index_leaves_out_what_cannot_apply() {
     let ctx = EvalContext::default();
     let set = PolicySet::new(&policies, &ctx);
     let mut candidates = Vec::new();
-    set.index
-        .candidates(&sign_in("99999999-9999-9999-9999-999999999999"), &mut candidates);
+    set.index.candidates(
+        &sign_in("99999999-9999-9999-9999-999999999999"),
+        &mut candidates,
+    );
     // `all` and `filter`, on and report-only, granting and blocking: 2 × 2 × 2.
     assert_eq!(candidates.len(), 8);
     let action = SignIn {
