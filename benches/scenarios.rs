@@ -86,7 +86,7 @@ pub fn generate() -> Vec<(String, String)> {
             ),
             5 => writeln!(
                 text,
-                "    for all users exclude group BreakGlass for app {app}\n    when devices where 'device.isCompliant -ne True -and device.trustType -ne \"ServerAD\"'\n    session persistent-browser never"
+                "    for all users exclude group BreakGlass for app {app}\n    when devices where 'device.isCompliant -ne True -and device.trustType -ne \"ServerAD\"'\n    session sign-in-frequency 8 hours"
             ),
             _ => writeln!(
                 text,
@@ -105,7 +105,7 @@ pub fn generate() -> Vec<(String, String)> {
         "expect block",
         "expect applies \"P001 generated\"",
         "expect skips \"P002 generated\"",
-        "expect session persistent-browser never",
+        "expect session sign-in-frequency 8 hours",
     ];
     for i in 0..SCENARIOS {
         let _ = writeln!(text, "scenario \"S{i:05}\"");
