@@ -8,6 +8,7 @@ use super::tenant::TenantArgs;
 use crate::source::SourceMap;
 use crate::whatif;
 use clap::Args;
+#[cfg(feature = "tenant")]
 use serde_json::json;
 use std::io::Write;
 
