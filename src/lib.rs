@@ -33,4 +33,5 @@ pub mod source;
 pub mod suite;
 pub mod symbols;
 pub mod syntax;
+pub mod vocab;
 pub mod whatif;
