@@ -31,6 +31,7 @@ pub mod graph;
 pub mod import;
 pub mod ir;
 pub mod source;
+pub mod suite;
 pub mod symbols;
 pub mod syntax;
 pub mod vocab;
