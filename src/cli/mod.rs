@@ -3,6 +3,7 @@
 //! In: `argv`. Out: data on stdout, diagnostics and progress on stderr, an [`ExitCode`].
 
 mod compile;
+mod envs;
 mod fmt;
 mod import;
 mod lsp;
@@ -10,6 +11,8 @@ mod output;
 mod report;
 #[cfg(feature = "tenant")]
 mod tenant;
+#[cfg(feature = "tenant")]
+mod tenant_envs;
 mod whatif;
 
 use clap::{Parser, Subcommand};

@@ -10,6 +10,7 @@ use super::project::Analysis;
 use super::text::{self, Word, WordKind};
 use crate::check::values;
 use crate::symbols::{Kind, catalog};
+use crate::vocab::Vocab;
 use lsp_types::{CompletionItem, CompletionItemKind, CompletionTextEdit, TextEdit};
 
 const TOP_LEVEL: &[&str] = &["policy", "scenario", "emergency", "set", "defaults"];
@@ -104,12 +105,8 @@ fn words(list: &[&str], kind: CompletionItemKind) -> Vec<Candidate> {
         .collect()
 }
 
-fn table<T>(list: &[(&str, T)]) -> Vec<Candidate> {
-    let l: Vec<&str> = list
-        .iter()
-        .map(|(w, _)| *w)
-        .filter(|w| *w != "block")
-        .collect();
+fn table<T: Copy + PartialEq>(v: &Vocab<T>) -> Vec<Candidate> {
+    let l: Vec<&str> = v.words().filter(|w| *w != "block").collect();
     words(&l, CompletionItemKind::ENUM_MEMBER)
 }
 

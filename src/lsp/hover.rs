@@ -15,7 +15,7 @@ use crate::check::values;
 use crate::diag::{Diagnostics, codes};
 use crate::source::{FileId, Spanned};
 use crate::symbols::{Kind, catalog};
-use serde::Serialize;
+use crate::vocab::Vocab;
 
 pub fn hover(a: &Analysis, file: FileId, offset: usize) -> Option<(String, (usize, usize))> {
     let src = a.text(file);
@@ -215,12 +215,11 @@ fn kind_property(kind: &str, side: &str, filter: bool) -> Option<String> {
     Some(format!("`conditions.{obj}.{side}{list}`"))
 }
 
-fn graph<T: Serialize>(table: &[(&str, T)], w: &str) -> Option<String> {
-    let (_, v) = table.iter().find(|(x, _)| *x == w)?;
-    match serde_json::to_value(v).ok()? {
-        serde_json::Value::String(s) => Some(s),
-        other => Some(other.to_string()),
-    }
+fn graph<T>(v: &Vocab<T>, w: &str) -> Option<String> {
+    v.terms
+        .iter()
+        .find(|t| t.word == Some(w))
+        .map(|t| t.graph.to_string())
 }
 
 fn value_hover(w: &str, ctx: &context::Context) -> Option<String> {
@@ -238,34 +237,18 @@ fn value_hover(w: &str, ctx: &context::Context) -> Option<String> {
             "conditions.servicePrincipalRiskLevels",
         ),
         (_, Some(T::InsiderRisk)) => (
-            values::INSIDER_RISKS
-                .iter()
-                .find(|(x, _)| *x == w)?
-                .0
-                .to_string(),
+            graph(values::INSIDER_RISKS, w)?,
             "conditions.insiderRiskLevels",
         ),
         (_, Some(T::AuthFlow)) => (
-            match w {
-                "device-code" => "deviceCodeFlow".to_string(),
-                "authentication-transfer" => "authenticationTransfer".to_string(),
-                _ => return None,
-            },
+            graph(values::AUTH_FLOWS, w)?,
             "conditions.authenticationFlows.transferMethods",
         ),
         (_, Some(T::Action)) => (
-            values::ACTIONS.iter().find(|(x, _)| *x == w)?.1.to_string(),
+            graph(values::ACTIONS, w)?,
             "conditions.applications.includeUserActions",
         ),
-        (_, Some(T::Guests)) => (
-            values::GUEST_TYPES
-                .iter()
-                .find(|(x, _)| *x == w)?
-                .1
-                .graph_name()
-                .to_string(),
-            "guestOrExternalUserTypes",
-        ),
+        (_, Some(T::Guests)) => (graph(values::GUEST_TYPES, w)?, "guestOrExternalUserTypes"),
         (Some("session"), _) => {
             let v = graph(values::PERSISTENT_BROWSER, w)
                 .or_else(|| graph(values::CLOUD_APP_SECURITY, w))

@@ -40,6 +40,7 @@ pub fn user_target(set: &ir::PolicySet, u: &UserTarget) -> String {
         UserTarget::All => "all users".into(),
         UserTarget::None => "no users".into(),
         UserTarget::LegacyGuests => "guests and external users".into(),
+        UserTarget::AllAgentIdUsers => "all agent identities".into(),
         UserTarget::Principal(p) => principal(set, p),
         UserTarget::Guests(g) if g.types.is_empty() || g.types.len() == 6 => {
             "guests and external users".into()
@@ -63,10 +64,19 @@ pub fn app_target(set: &ir::PolicySet, a: &AppTarget) -> String {
         AppTarget::Keyword(k) if k == "MicrosoftAdminPortals" => "Microsoft admin portals".into(),
         AppTarget::Keyword(k) => k.clone(),
         AppTarget::App(id) => name_of(set, id),
-        AppTarget::Action(urn) => match values::ACTIONS.iter().find(|(_, u)| u == urn) {
-            Some((w, _)) => format!("{} (user action)", w.replace('-', " ")),
-            None => format!("{urn} (user action)"),
-        },
+        AppTarget::Action(urn) => {
+            match values::ACTIONS
+                .terms
+                .iter()
+                .find(|t| t.value == urn.as_str())
+            {
+                Some(t) => format!(
+                    "{} (user action)",
+                    t.word.unwrap_or(t.graph).replace('-', " ")
+                ),
+                None => format!("{urn} (user action)"),
+            }
+        }
         AppTarget::Context(c) => format!("authentication context {}", name_of(set, c)),
     }
 }
@@ -87,8 +97,8 @@ fn either(items: Vec<String>) -> String {
     }
 }
 
-fn word_of<T: PartialEq>(table: &[(&'static str, T)], v: &T) -> &'static str {
-    table.iter().find(|(_, x)| x == v).map_or("?", |(w, _)| w)
+fn word_of<T: Copy + PartialEq>(table: &crate::vocab::Vocab<T>, v: &T) -> &'static str {
+    table.word_or_graph(*v)
 }
 
 fn with_exclusions(include: String, exclude: Vec<String>) -> String {

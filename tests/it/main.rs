@@ -14,6 +14,8 @@ mod deploy;
 mod deploy_cli;
 mod diagnostics;
 mod editors;
+#[cfg(feature = "tenant")]
+mod environments;
 mod examples;
 mod known_bad;
 #[cfg(feature = "tenant")]
