@@ -15,7 +15,9 @@ file and line of every item. Sources with errors are not reported.
 
 Examples:
   capol report examples -o build/report
-  capol report policies/ -o out --title \"Contoso Conditional Access\"")]
+  capol report policies/ -o out --title \"Contoso Conditional Access\"
+  capol report policies/ -o out --env prod   as environment `prod` of capol.toml deploys them
+  capol report policies/ -o out --env all    one report per environment, in out/NAME/")]
 pub struct ReportArgs {
     #[command(flatten)]
     pub src: SourceArgs,
@@ -25,27 +27,67 @@ pub struct ReportArgs {
     /// The page's title
     #[arg(long, default_value = "Conditional Access policies")]
     pub title: String,
+    #[command(flatten)]
+    pub env: super::envs::EnvArgs,
 }
 
 pub fn report(a: ReportArgs) -> Exit {
-    let c = match a.src.compile() {
-        Ok(c) => c,
-        Err(e) => return e,
+    if !a.env.given() {
+        return match a.src.compile() {
+            Ok(c) => write(&c, &a.title, &a.out),
+            Err(e) => e,
+        };
+    }
+    let envs = match super::envs::load(&a.src) {
+        Ok(e) => e,
+        Err(x) => return x,
     };
+    let chosen = match super::envs::select(&envs, &a.env) {
+        Ok(c) => c,
+        Err(x) => return x,
+    };
+    for e in &chosen {
+        let mut c = match super::envs::compile_for(&a.src, e) {
+            Ok(c) => c,
+            Err(x) => return x,
+        };
+        // The policies as this environment deploys them: prefixed names, the mode ceiling.
+        for p in &mut c.set.policies {
+            if let Some(prefix) = &e.name_prefix {
+                p.display_name.node = format!("{prefix}{}", p.display_name.node);
+            }
+            if let Some(max) = e.max_mode {
+                p.state.node = crate::env::ceiling(p.state.node, max);
+            }
+        }
+        let out = if chosen.len() == 1 {
+            a.out.clone()
+        } else {
+            a.out.join(&e.name)
+        };
+        let exit = write(&c, &format!("{} ({})", a.title, e.name), &out);
+        if exit != Exit::Ok {
+            return exit;
+        }
+    }
+    Exit::Ok
+}
+
+fn write(c: &crate::driver::Compilation, title: &str, dir: &std::path::Path) -> Exit {
     if c.has_errors() {
-        summary(&c);
+        summary(c);
         return Exit::SourceErrors;
     }
-    let r = crate::report::build(&c, &a.title);
-    if let Err(e) = std::fs::create_dir_all(&a.out) {
-        output::error(format!("cannot create `{}`: {e}", a.out.display()));
+    let r = crate::report::build(c, title);
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        output::error(format!("cannot create `{}`: {e}", dir.display()));
         return Exit::Usage;
     }
     for (name, text) in [
         ("report.html", crate::report::html::render(&r)),
         ("report.md", crate::report::markdown::render(&r)),
     ] {
-        let path = a.out.join(name);
+        let path = dir.join(name);
         if let Err(e) = std::fs::write(&path, text) {
             output::error(format!("cannot write `{}`: {e}", path.display()));
             return Exit::Usage;
@@ -55,7 +97,7 @@ pub fn report(a: ReportArgs) -> Exit {
         "capol: wrote a report of {} polic{} to {}",
         r.cards.len(),
         if r.cards.len() == 1 { "y" } else { "ies" },
-        a.out.display()
+        dir.display()
     );
     Exit::Ok
 }

@@ -138,3 +138,41 @@ fn screenshot_of_the_examples_report() {
     let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
     std::fs::copy(&png, keep).unwrap();
 }
+
+#[test]
+fn report_for_an_environment_shows_its_names_and_mode_ceiling() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("pol");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(
+        src.join("p.capol"),
+        "group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\nemergency group BreakGlass\n\
+         policy \"CA001 Admins MFA\" for role GlobalAdministrator for all apps exclude group BreakGlass require mfa mode on\n",
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("capol.toml"),
+        "[environments.test]\ntenant = \"contoso-test.onmicrosoft.com\"\nmax-mode = \"report-only\"\nname-prefix = \"TEST \"\n\n[environments.prod]\ntenant = \"contoso.onmicrosoft.com\"\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let out = capol()
+        .arg("report")
+        .arg(&src)
+        .arg("-o")
+        .arg(&out_dir)
+        .args(["--env", "all"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let test = std::fs::read_to_string(out_dir.join("test/report.md")).unwrap();
+    assert!(test.contains("### TEST CA001 Admins MFA"), "{test}");
+    assert!(test.contains("- **State:** Report-only"), "{test}");
+    let prod = std::fs::read_to_string(out_dir.join("prod/report.md")).unwrap();
+    assert!(prod.contains("### CA001 Admins MFA"), "{prod}");
+    assert!(prod.contains("- **State:** On"), "{prod}");
+}
