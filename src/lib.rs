@@ -24,6 +24,7 @@ pub mod deploy;
 pub mod diag;
 pub mod driver;
 pub mod emit;
+pub mod env;
 pub mod filter;
 pub mod fmt;
 pub mod graph;
