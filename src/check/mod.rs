@@ -63,7 +63,9 @@ fn strengths(
     use crate::whatif::Combination;
     if let Some(m) = lock.and_then(|l| l.entries.get(&Kind::Strength)) {
         for e in m.values() {
-            let Some(list) = &e.combinations else { continue };
+            let Some(list) = &e.combinations else {
+                continue;
+            };
             let parsed: Result<Vec<Combination>, String> =
                 list.iter().map(|c| Combination::from_graph(c)).collect();
             if let Ok(combinations) = parsed {

@@ -165,7 +165,10 @@ fn requires_text(parts: &[PolicyGrant]) -> String {
 /// what it did, or some part of the requirement depends on a fact it does not give.
 fn undecided(ev: &Evaluation, expected: &Expectation, c: &Combined) -> Miss {
     let Some(r) = c.outcome.requirement() else {
-        return Miss::Unmet(format!("expected {expected}, but the outcome is {}", c.outcome));
+        return Miss::Unmet(format!(
+            "expected {expected}, but the outcome is {}",
+            c.outcome
+        ));
     };
     if !ev.judged {
         return Miss::Unmet(format!(
@@ -299,8 +302,8 @@ fn judge(ev: &Evaluation, expected: &Expectation, c: &Combined) -> Result<(), Mi
 fn check_outcome(ev: &Evaluation, expected: &Expectation) -> Result<(), Failure> {
     let is_session = matches!(expected, Expectation::Session(_));
     // `satisfied` and `interrupt` are not monotone in the applying policies: try every subset.
-    let every_subset = is_session
-        || matches!(expected, Expectation::Satisfied | Expectation::Interrupt);
+    let every_subset =
+        is_session || matches!(expected, Expectation::Satisfied | Expectation::Interrupt);
     // Only unknown policies that can change what the expectation looks at.
     let unknown: Vec<&Effect> = ev
         .effects

@@ -476,7 +476,11 @@ mod tests {
         let fido_only = vec![Combination::from_graph("fido2").unwrap_or_default()];
         st.custom.insert(CUSTOM.into(), fido_only);
         let custom = req(vec![one(Control::strength(CUSTOM))]);
-        for weaker in [Control::Mfa, Control::strength(MFA_S), Control::strength(PHISH)] {
+        for weaker in [
+            Control::Mfa,
+            Control::strength(MFA_S),
+            Control::strength(PHISH),
+        ] {
             assert_eq!(implies_with(&custom, &one(weaker), &st), Ok(()));
         }
         let phish = req(vec![one(Control::strength(PHISH))]);

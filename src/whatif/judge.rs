@@ -190,7 +190,12 @@ mod tests {
             (&push, Control::Custom("x".into()), Status::Unknown(None)),
         ];
         for (done, c, expected) in cases {
-            assert_eq!(&control(c, &s, done, &st), expected, "{c} with {}", done.methods);
+            assert_eq!(
+                &control(c, &s, done, &st),
+                expected,
+                "{c} with {}",
+                done.methods
+            );
         }
         let more = Done {
             approved_app: true,
@@ -250,6 +255,10 @@ mod tests {
         assert_eq!(unknown_device.outcome, Verdict::Unknown);
         assert_eq!(unknown_device.needs, [Fact::Device]);
         let j = policy(&or, &SignIn::default(), &did(&[Password]), &st);
-        assert_eq!(j.outcome, Verdict::Unknown, "the device could still be compliant");
+        assert_eq!(
+            j.outcome,
+            Verdict::Unknown,
+            "the device could still be compliant"
+        );
     }
 }

@@ -38,10 +38,25 @@ pub enum Method {
 pub const METHODS: [(&str, &str, Method, &str); 17] = [
     ("password", "password", Method::Password, "password"),
     ("voice", "voice", Method::Voice, "voice call"),
-    ("hardware-oath", "hardwareOath", Method::HardwareOath, "hardware OATH token"),
-    ("software-oath", "softwareOath", Method::SoftwareOath, "software OATH token"),
+    (
+        "hardware-oath",
+        "hardwareOath",
+        Method::HardwareOath,
+        "hardware OATH token",
+    ),
+    (
+        "software-oath",
+        "softwareOath",
+        Method::SoftwareOath,
+        "software OATH token",
+    ),
     ("sms", "sms", Method::Sms, "text message"),
-    ("fido2", "fido2", Method::Fido2, "FIDO2 security key or passkey"),
+    (
+        "fido2",
+        "fido2",
+        Method::Fido2,
+        "FIDO2 security key or passkey",
+    ),
     (
         "windows-hello-for-business",
         "windowsHelloForBusiness",
@@ -97,7 +112,12 @@ pub const METHODS: [(&str, &str, Method, &str); 17] = [
         Method::FederatedMultiFactor,
         "federated identity provider, multifactor",
     ),
-    ("qr-code-pin", "qrCodePin", Method::QrCodePin, "QR code with PIN"),
+    (
+        "qr-code-pin",
+        "qrCodePin",
+        Method::QrCodePin,
+        "QR code with PIN",
+    ),
 ];
 
 impl Method {
@@ -145,7 +165,10 @@ impl Combination {
         self.0 & !other.0 == 0
     }
     pub fn methods(self) -> impl Iterator<Item = Method> {
-        METHODS.iter().map(|m| m.2).filter(move |m| self.contains(*m))
+        METHODS
+            .iter()
+            .map(|m| m.2)
+            .filter(move |m| self.contains(*m))
     }
     /// Graph's form: `password,microsoftAuthenticatorPush` (methods in enumeration order).
     pub fn graph_text(self) -> String {
@@ -279,10 +302,7 @@ impl Strengths {
             return Known::Yes;
         }
         match (self.combinations(a), self.combinations(b)) {
-            (Some(a), Some(b)) => a
-                .iter()
-                .all(|c| b.iter().any(|d| d.is_subset(*c)))
-                .into(),
+            (Some(a), Some(b)) => a.iter().all(|c| b.iter().any(|d| d.is_subset(*c))).into(),
             _ => Known::Unknown,
         }
     }
@@ -337,7 +357,11 @@ mod tests {
             "deviceBasedPush",
         ]);
         assert_eq!(sorted(built_in(PASSWORDLESS).unwrap()), sorted(pwdless));
-        let phish = graph(&["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]);
+        let phish = graph(&[
+            "windowsHelloForBusiness",
+            "fido2",
+            "x509CertificateMultiFactor",
+        ]);
         assert_eq!(sorted(built_in(PHISH).unwrap()), sorted(phish));
     }
 
@@ -355,7 +379,10 @@ mod tests {
             (&[TemporaryAccessPassMultiUse], [true, false, false]),
             (&[Password, Sms], [true, false, false]),
             (&[Password, Voice], [true, false, false]),
-            (&[Password, MicrosoftAuthenticatorPush], [true, false, false]),
+            (
+                &[Password, MicrosoftAuthenticatorPush],
+                [true, false, false],
+            ),
             (&[Password, SoftwareOath], [true, false, false]),
             (&[Password, HardwareOath], [true, false, false]),
             (&[FederatedSingleFactor, Sms], [true, false, false]),
@@ -369,7 +396,8 @@ mod tests {
         ];
         for (methods, expected) in rows {
             let done = Combination::of(methods);
-            let got = [MFA_STRENGTH, PASSWORDLESS, PHISH].map(|id| s.met_by(id, done) == Known::Yes);
+            let got =
+                [MFA_STRENGTH, PASSWORDLESS, PHISH].map(|id| s.met_by(id, done) == Known::Yes);
             assert_eq!(got, *expected, "{done}");
         }
     }
@@ -381,18 +409,26 @@ mod tests {
             "c-fido".into(),
             graph(&["fido2", "windowsHelloForBusiness"]),
         );
-        s.custom.insert("c-sms".into(), graph(&["password,sms", "fido2"]));
+        s.custom
+            .insert("c-sms".into(), graph(&["password,sms", "fido2"]));
         assert_eq!(s.at_least(PHISH, PASSWORDLESS), Known::Yes);
         assert_eq!(s.at_least(PASSWORDLESS, MFA_STRENGTH), Known::Yes);
         assert_eq!(s.at_least(PASSWORDLESS, PHISH), Known::No);
         assert_eq!(s.at_least(MFA_STRENGTH, PASSWORDLESS), Known::No);
         assert_eq!(s.at_least("c-fido", PHISH), Known::Yes);
-        assert_eq!(s.at_least(PHISH, "c-fido"), Known::No, "certificates are not allowed");
+        assert_eq!(
+            s.at_least(PHISH, "c-fido"),
+            Known::No,
+            "certificates are not allowed"
+        );
         assert_eq!(s.at_least("c-sms", MFA_STRENGTH), Known::Yes);
         assert_eq!(s.at_least("c-sms", PASSWORDLESS), Known::No);
         assert_eq!(s.at_least("C-FIDO", "c-fido"), Known::Yes);
         assert_eq!(s.at_least("unknown-id", PHISH), Known::Unknown);
-        assert_eq!(s.met_by("unknown-id", Combination::of(&[Fido2])), Known::Unknown);
+        assert_eq!(
+            s.met_by("unknown-id", Combination::of(&[Fido2])),
+            Known::Unknown
+        );
     }
 
     #[test]
@@ -400,7 +436,10 @@ mod tests {
         let c = Combination::from_graph("sms, password").unwrap();
         assert_eq!(c.graph_text(), "password,sms");
         assert_eq!(c.to_string(), "password + sms");
-        assert_eq!(Combination::from_graph("password,bogus"), Err("bogus".into()));
+        assert_eq!(
+            Combination::from_graph("password,bogus"),
+            Err("bogus".into())
+        );
         for (word, graph, m, _) in METHODS {
             assert_eq!(Method::from_word(word), Some(m));
             assert_eq!(Method::from_graph(graph), Some(m));

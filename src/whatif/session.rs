@@ -166,14 +166,26 @@ impl Session {
                 sources.insert(key, policy.to_string());
             }
         };
-        changed("signInFrequency", before.sign_in_frequency != self.sign_in_frequency);
-        changed("persistentBrowser", before.persistent_browser != self.persistent_browser);
+        changed(
+            "signInFrequency",
+            before.sign_in_frequency != self.sign_in_frequency,
+        );
+        changed(
+            "persistentBrowser",
+            before.persistent_browser != self.persistent_browser,
+        );
         changed(
             "appEnforcedRestrictions",
             before.app_enforced_restrictions != self.app_enforced_restrictions,
         );
-        changed("tokenProtection", before.token_protection != self.token_protection);
-        changed("cloudAppSecurity", before.cloud_app_security != self.cloud_app_security);
+        changed(
+            "tokenProtection",
+            before.token_protection != self.token_protection,
+        );
+        changed(
+            "cloudAppSecurity",
+            before.cloud_app_security != self.cloud_app_security,
+        );
         changed(
             "continuousAccessEvaluation",
             before.continuous_access_evaluation != self.continuous_access_evaluation,

@@ -40,15 +40,24 @@ fn mfa_done_is_satisfied_and_password_alone_interrupts() {
     assert_eq!(check(&ev, &Expectation::Satisfied), Ok(()));
     assert!(check(&ev, &Expectation::Interrupt).is_err());
     let allow = check(&ev, &Expectation::Allow).unwrap_err();
-    assert!(allow.message.contains("write `expect satisfied`"), "{allow}");
+    assert!(
+        allow.message.contains("write `expect satisfied`"),
+        "{allow}"
+    );
     // `expect require` still judges the requirement, whatever the sign-in did.
     assert_eq!(
-        check(&ev, &Expectation::Require(ControlExpr::single(Control::Mfa))),
+        check(
+            &ev,
+            &Expectation::Require(ControlExpr::single(Control::Mfa))
+        ),
         Ok(())
     );
     let ev = eval(&policies, &did(&[Password]));
     assert_eq!(outcome_word(&ev), "interrupt");
-    assert_eq!(ev.outcome.to_string(), "interrupt (missing mfa for \"MFA\")");
+    assert_eq!(
+        ev.outcome.to_string(),
+        "interrupt (missing mfa for \"MFA\")"
+    );
     let failure = check(&ev, &Expectation::Satisfied).unwrap_err();
     assert_eq!(
         failure.message,
@@ -60,9 +69,15 @@ fn mfa_done_is_satisfied_and_password_alone_interrupts() {
 fn passwordless_mfa_satisfies_mfa_from_the_method_table() {
     // Not a hand-written ordering: phone sign-in is one of the MFA strength's combinations.
     let policies = [B::new("MFA").build()];
-    assert_eq!(outcome_word(&eval(&policies, &did(&[DeviceBasedPush]))), "satisfied");
+    assert_eq!(
+        outcome_word(&eval(&policies, &did(&[DeviceBasedPush]))),
+        "satisfied"
+    );
     let phish = [B::new("Phish").strength(PHISH).build()];
-    assert_eq!(outcome_word(&eval(&phish, &did(&[DeviceBasedPush]))), "interrupt");
+    assert_eq!(
+        outcome_word(&eval(&phish, &did(&[DeviceBasedPush]))),
+        "interrupt"
+    );
     assert_eq!(outcome_word(&eval(&phish, &did(&[Fido2]))), "satisfied");
     let passwordless = [B::new("Pwdless").strength(PASSWORDLESS).build()];
     assert_eq!(
@@ -127,7 +142,10 @@ fn without_what_the_sign_in_did_nothing_is_judged() {
     assert_eq!(outcome_word(&ev), "require");
     assert!(ev.grants.is_empty());
     let f = check(&ev, &Expectation::Satisfied).unwrap_err();
-    assert!(f.message.contains("does not say what the sign-in did"), "{f}");
+    assert!(
+        f.message.contains("does not say what the sign-in did"),
+        "{f}"
+    );
     let json = serde_json::to_string(&ev).unwrap_or_default();
     assert!(!json.contains("grants"), "{json}");
 }
@@ -147,7 +165,10 @@ fn custom_strengths_from_their_combinations() {
     let mut ctx = EvalContext::default();
     ctx.strengths.custom.insert(
         CUSTOM.into(),
-        vec![Combination::of(&[Fido2]), Combination::of(&[WindowsHelloForBusiness])],
+        vec![
+            Combination::of(&[Fido2]),
+            Combination::of(&[WindowsHelloForBusiness]),
+        ],
     );
     let set = PolicySet::new(&policies, &ctx);
     let ev = set.evaluate(&did(&[Fido2]));
@@ -159,7 +180,10 @@ fn custom_strengths_from_their_combinations() {
         ),
         Ok(())
     );
-    assert_eq!(outcome_word(&set.evaluate(&did(&[X509CertificateMultiFactor]))), "interrupt");
+    assert_eq!(
+        outcome_word(&set.evaluate(&did(&[X509CertificateMultiFactor]))),
+        "interrupt"
+    );
 }
 
 #[test]
@@ -182,7 +206,9 @@ fn session_controls_name_the_policy_they_came_from() {
     let ev = eval(&policies, &sign_in(APP));
     assert_eq!(ev.session.sign_in_frequency, Some(Frequency::Hours(1)));
     assert_eq!(
-        ev.session_sources.get("signInFrequency").map(String::as_str),
+        ev.session_sources
+            .get("signInFrequency")
+            .map(String::as_str),
         Some("B one hour")
     );
     let json = serde_json::to_value(&ev).unwrap_or_default();

@@ -17,9 +17,9 @@ mod diagnostics;
 mod environments;
 mod examples;
 mod known_bad;
-mod methods;
 #[cfg(feature = "tenant")]
 mod live;
+mod methods;
 #[cfg(feature = "tenant")]
 mod resolve;
 mod scenarios;

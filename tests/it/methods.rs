@@ -93,7 +93,10 @@ fn what_if_methods_judges_every_applying_policy() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("outcome: satisfied (require mfa)"), "{stdout}");
+    assert!(
+        stdout.contains("outcome: satisfied (require mfa)"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("grant \"CA003 Compliant devices, report-only\": would interrupt, missing compliant-device"),
         "{stdout}"
@@ -114,7 +117,12 @@ fn what_if_methods_judges_every_applying_policy() {
     let out = capol()
         .args(["what-if"])
         .arg(dir.path())
-        .args(["--app", "ExchangeOnline", "--methods", "windowsHelloForBusiness"])
+        .args([
+            "--app",
+            "ExchangeOnline",
+            "--methods",
+            "windowsHelloForBusiness",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -144,7 +152,12 @@ fn custom_strengths_compare_from_declared_combinations() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     // fmt keeps the combinations.
-    let out = capol().arg("fmt").arg("--check").arg(dir.path()).output().unwrap();
+    let out = capol()
+        .arg("fmt")
+        .arg("--check")
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let text = std::fs::read_to_string(dir.path().join("p.capol")).unwrap();
     assert!(
         text.contains("allows fido2, windows-hello-for-business"),
