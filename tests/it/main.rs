@@ -21,6 +21,7 @@ mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
 mod lsp;
+mod methods;
 mod report;
 #[cfg(feature = "tenant")]
 mod resolve;
