@@ -20,7 +20,8 @@ pub struct SourceArgs {
     /// The Graph API version to target; beta allows beta-only clauses such as `session cae`
     #[arg(long, value_enum, default_value = "v1.0")]
     pub api: ApiVersion,
-    /// Diagnostics as text for people or JSON for tools
+    /// Diagnostics as text for people, JSON for tools, or SARIF for code scanning in CI
+    /// (JSON and SARIF go to stderr alone: `capol check . --format sarif 2> capol.sarif`)
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -65,7 +66,12 @@ pub struct ExplainArgs {
     pub code: String,
 }
 
-pub(super) fn summary(c: &Compilation) {
+/// "capol: 2 errors, 1 warning; nothing compiled" (text format only: the machine formats keep
+/// stderr pure JSON).
+pub(super) fn summary(c: &Compilation, format: Format) {
+    if format.is_machine() {
+        return;
+    }
     let e = c.diagnostics.error_count();
     let w = c.diagnostics.warning_count();
     if e > 0 {
@@ -83,7 +89,7 @@ pub fn check(a: CheckArgs) -> Exit {
         Err(e) => return e,
     };
     if c.has_errors() {
-        summary(&c);
+        summary(&c, a.src.format);
         return Exit::SourceErrors;
     }
     if a.src.format == Format::Text {
@@ -114,7 +120,7 @@ pub fn compile(a: CompileArgs) -> Exit {
         Err(e) => return e,
     };
     if c.has_errors() {
-        summary(&c);
+        summary(&c, a.src.format);
         return Exit::SourceErrors;
     }
     match &a.out {

@@ -78,6 +78,7 @@ registry! {
     "W0011" => "keyword together with other targets",
     "W0012" => "scenario without expectations",
     "W0013" => "client app targeted",
+    "W0060" => "diagnostics left out",
     "W0400" => "empty unknown property ignored",
     "W0401" => "value read as Graph normalises it",
     "W0402" => "imported policy fails capol check",

@@ -93,29 +93,48 @@ fn trim_lines(s: &str) -> String {
     out
 }
 
-/// One diagnostic as a JSON object: code, severity, message, file, line, column, span (byte
-/// offsets), label, help, notes.
+/// A label as JSON: file, 1-based line and column (of characters), end, byte offsets, text.
+fn label_json(l: &super::Label, sources: &SourceMap, primary: bool) -> Option<Value> {
+    let f = sources.get(l.span.file)?;
+    let (line, column) = f.line_col(l.span.start);
+    let (end_line, end_column) = f.line_col(l.span.end);
+    Some(json!({
+        "file": f.name,
+        "line": line,
+        "column": column,
+        "endLine": end_line,
+        "endColumn": end_column,
+        "start": l.span.start,
+        "end": l.span.end,
+        "label": l.message,
+        "primary": primary,
+    }))
+}
+
+/// One diagnostic as a JSON object: code, severity, message, the primary `location` (file,
+/// line, column, span in byte offsets, label), every label including the secondary ones
+/// (`labels`, the primary first), help and notes.
 pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> Value {
     let loc = d.primary.as_ref().and_then(|l| {
-        let f = sources.get(l.span.file)?;
-        let (line, column) = f.line_col(l.span.start);
-        let (end_line, end_column) = f.line_col(l.span.end);
-        Some(json!({
-            "file": f.name,
-            "line": line,
-            "column": column,
-            "endLine": end_line,
-            "endColumn": end_column,
-            "start": l.span.start,
-            "end": l.span.end,
-            "label": l.message,
-        }))
+        let mut v = label_json(l, sources, true)?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("primary");
+        }
+        Some(v)
     });
+    let labels: Vec<Value> = d
+        .primary
+        .iter()
+        .map(|l| (l, true))
+        .chain(d.secondary.iter().map(|l| (l, false)))
+        .filter_map(|(l, primary)| label_json(l, sources, primary))
+        .collect();
     json!({
         "code": d.code,
         "severity": d.severity,
         "message": d.message,
         "location": loc,
+        "labels": labels,
         "help": d.help,
         "notes": d.notes,
     })

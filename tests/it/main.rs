@@ -17,6 +17,7 @@ mod examples;
 mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
+mod machine_output;
 #[cfg(feature = "tenant")]
 mod resolve;
 mod scenarios;
