@@ -33,7 +33,9 @@ pub enum ColorChoice {
     /// When stderr is a terminal and NO_COLOR is not set.
     #[default]
     Auto,
+    /// Whatever stderr is (for CI logs that render colour)
     Always,
+    /// Plain text
     Never,
 }
 
