@@ -52,6 +52,7 @@ registry! {
     "E0216" => "app controls on unsupported platforms",
     "E0217" => "device control on a device-code flow",
     "E0219" => "CAE disabled with narrowed conditions",
+    "E0220" => "`allow no-exclusion` without a reason",
     "E0300" => "invalid lock file",
     "E0500" => "contradictory sign-in facts",
     "E0501" => "unknown expectation",
@@ -84,7 +85,11 @@ registry! {
     "W0011" => "keyword together with other targets",
     "W0012" => "scenario without expectations",
     "W0013" => "client app targeted",
+<<<<<<< HEAD
     "W0060" => "diagnostics left out",
+=======
+    "W0020" => "`allow no-exclusion` allows nothing",
+>>>>>>> main
     "W0700" => "ignore defaults, but no defaults block",
     "W0400" => "empty unknown property ignored",
     "W0401" => "value read as Graph normalises it",
