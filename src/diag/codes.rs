@@ -85,11 +85,8 @@ registry! {
     "W0011" => "keyword together with other targets",
     "W0012" => "scenario without expectations",
     "W0013" => "client app targeted",
-<<<<<<< HEAD
     "W0060" => "diagnostics left out",
-=======
     "W0020" => "`allow no-exclusion` allows nothing",
->>>>>>> main
     "W0700" => "ignore defaults, but no defaults block",
     "W0400" => "empty unknown property ignored",
     "W0401" => "value read as Graph normalises it",
