@@ -126,7 +126,10 @@ pub fn compile(a: CompileArgs) -> Exit {
     match &a.out {
         None => match serde_json::to_string_pretty(&c.policies) {
             Ok(s) => {
-                println!("{s}");
+                // A closed pipe (`capol compile examples | head`) is the reader's choice, not
+                // an error worth a panic.
+                use std::io::Write as _;
+                let _ = writeln!(std::io::stdout().lock(), "{s}");
                 Exit::Ok
             }
             Err(e) => {
@@ -184,7 +187,25 @@ pub fn explain(a: ExplainArgs) -> Exit {
             if let Some(s) = crate::diag::suggestion_text(&near) {
                 eprintln!("help: {s}");
             }
-            eprintln!("help: codes are listed in docs/errors/ (E0001 … E0300, W0001 …)");
+            let range = |w: char| {
+                let mut of: Vec<&str> = codes::CODES
+                    .iter()
+                    .map(|c| c.code)
+                    .filter(|c| c.starts_with(w))
+                    .collect();
+                of.sort_unstable();
+                format!(
+                    "{} … {}",
+                    of.first().unwrap_or(&"?"),
+                    of.last().unwrap_or(&"?")
+                )
+            };
+            eprintln!(
+                "help: the {} codes are listed in docs/errors/README.md (errors {}, warnings {})",
+                codes::CODES.len(),
+                range('E'),
+                range('W')
+            );
             Exit::Usage
         }
     }
