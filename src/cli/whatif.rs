@@ -254,7 +254,9 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
     }
     match a.src.format {
         Format::Text => print!("{}", crate::suite::named(&whatif::render_table(&ev), &c)),
-        Format::Json | Format::Sarif => println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default()),
+        Format::Json | Format::Sarif => {
+            println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default())
+        }
     }
     Exit::Ok
 }
