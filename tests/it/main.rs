@@ -20,6 +20,7 @@ mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
 mod machine_output;
+mod methods;
 #[cfg(feature = "tenant")]
 mod resolve;
 mod scenarios;
