@@ -24,6 +24,7 @@ pub mod deploy;
 pub mod diag;
 pub mod driver;
 pub mod emit;
+pub mod files;
 pub mod filter;
 pub mod fmt;
 pub mod graph;

@@ -12,6 +12,7 @@ mod safety;
 mod scenario;
 #[cfg(test)]
 mod tests;
+mod trust;
 pub mod unresolved;
 pub mod values;
 
@@ -181,6 +182,7 @@ pub fn check(
     for p in &set.policies {
         rules::check(p, opts, &mut diags);
         filters::check(p, sources, &mut diags);
+        trust::check(p, &mut diags);
         safety::check(p, &set, &mut diags);
     }
     safety::check_emergency_declared(&set, &mut diags);

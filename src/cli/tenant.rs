@@ -236,7 +236,10 @@ fn resolve_run(a: &ResolveArgs) -> Step<Exit> {
 
 /// Errors that leave names unseen: files that did not load or parse.
 fn hides_names(code: &str) -> bool {
-    matches!(code, "E0001" | "E0002" | "E0003" | "E0004" | "E0005")
+    matches!(
+        code,
+        "E0001" | "E0002" | "E0003" | "E0004" | "E0005" | "E0514" | "E0515" | "E0516"
+    )
 }
 
 /// `--lock`, else `capol.lock` in the first PATH (a directory) or beside it (a file).

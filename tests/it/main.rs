@@ -15,3 +15,4 @@ mod resolve;
 mod scenarios;
 mod schema;
 mod support;
+mod trust_files;
