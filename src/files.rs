@@ -84,7 +84,10 @@ pub fn read_bounded(path: &Path, root: Option<&Path>, limit: usize) -> Result<Ve
     if bytes.len() > limit {
         return Err(Refusal {
             code: "E0003",
-            message: format!("`{name}` is more than the limit of {limit} bytes"),
+            message: format!(
+                "`{name}` is larger than the limit of {}",
+                crate::diag::size_text(limit)
+            ),
             help: "split the policies over several files",
         });
     }
