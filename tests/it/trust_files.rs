@@ -77,7 +77,13 @@ fn refused(run: &Run, code: &str, file: &str) {
 fn a_link_to_the_process_environment_is_refused_unread() {
     let d = project();
     symlink("/proc/self/environ", d.path().join("pol/x.capol")).unwrap_or_else(|e| panic!("{e}"));
-    for cmd in ["check", "compile", "plan", "deploy"] {
+    let tenant_commands: &[&str] = if cfg!(feature = "tenant") {
+        &["plan", "deploy"]
+    } else {
+        &[]
+    };
+    for cmd in ["check", "compile"].iter().chain(tenant_commands) {
+        let cmd = *cmd;
         let mut args = vec![cmd, "pol"];
         if cmd == "deploy" {
             args.push("--yes");
