@@ -92,7 +92,9 @@ impl Lowerer<'_, '_> {
                         Diagnostic::new("E0105", format!("a policy takes one {what}"))
                             .at(clause.span, "a second one here")
                             .also(*first, "the first one is here")
-                            .help(if key == "grant" {
+                            .help(if key == "grant" && matches!(clause.node, Clause::Block) != p.clauses.iter().any(|c| c.span == *first && matches!(c.node, Clause::Block)) {
+                                "a policy either blocks access or grants it with requirements: keep `block` or the `require` clause, not both"
+                            } else if key == "grant" {
                                 "combine the controls in one `require` clause (`require mfa and compliant-device`)"
                             } else {
                                 "keep one of them"

@@ -144,6 +144,24 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
     };
     let end = token_end(text, pos);
     let found = text.get(pos..end).unwrap_or("");
+    let positives: &[Rule] = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => &[],
+    };
+    if std::env::var_os("CAPOL_DEBUG_PEST").is_some() {
+        eprintln!("pest positives at {pos}: {positives:?}");
+    }
+    let hint = super::hints::refine(
+        file,
+        text,
+        pos,
+        end.max(pos),
+        found,
+        &super::hints::Expected::from(positives),
+    );
+    if let Some(d) = hint {
+        return d;
+    }
     let mut expected: Vec<&str> = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             positives.iter().filter_map(|r| phrase(*r)).collect()

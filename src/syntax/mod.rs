@@ -9,6 +9,7 @@
 mod cursor;
 mod declarations;
 mod errors;
+mod hints;
 mod policy;
 mod scenario;
 #[cfg(test)]
