@@ -143,6 +143,8 @@ impl Lowerer<'_, '_> {
                     }
                 }
                 Clause::Description(d) => out.description = Some(d.node.clone()),
+                // Applied before lowering (`check::defaults`).
+                Clause::IgnoreDefaults => {}
             }
         }
         // A grant or session clause that did not lower has been reported already: keep an empty
@@ -231,6 +233,9 @@ impl Lowerer<'_, '_> {
                 | TargetKind::InsiderRisk
                 | TargetKind::AuthFlow => side == Side::When,
                 TargetKind::Terms | TargetKind::Strength => false,
+                // Sets are spliced out before lowering (`check::sets`); one that could not be
+                // expanded has been reported there.
+                TargetKind::Set => continue,
             };
             if !allowed {
                 self.misplaced(t, side);
@@ -595,7 +600,8 @@ impl Lowerer<'_, '_> {
             | TargetKind::Tenant
             | TargetKind::Device
             | TargetKind::Terms
-            | TargetKind::Strength => {}
+            | TargetKind::Strength
+            | TargetKind::Set => {}
         }
     }
 

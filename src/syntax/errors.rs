@@ -62,6 +62,9 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::kw_description | Rule::description_clause => "`description`",
         Rule::kw_strength => "`strength`",
         Rule::kw_terms => "`terms`",
+        Rule::set_decl | Rule::kw_set => "`set NAME = …`",
+        Rule::defaults_header | Rule::kw_defaults => "`defaults`",
+        Rule::ignore_clause | Rule::kw_ignore => "`ignore defaults`",
         Rule::keyword => "a keyword",
         _ => return None,
     })
@@ -85,6 +88,9 @@ fn token_end(text: &str, pos: usize) -> usize {
 
 const KEYWORDS: &[&str] = &[
     "policy",
+    "set",
+    "defaults",
+    "ignore",
     "scenario",
     "emergency",
     "for",
