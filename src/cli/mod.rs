@@ -8,6 +8,8 @@ mod import;
 mod output;
 #[cfg(feature = "tenant")]
 mod tenant;
+#[cfg(feature = "tenant")]
+mod trust;
 mod whatif;
 
 use clap::{Parser, Subcommand};
