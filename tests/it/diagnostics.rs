@@ -44,7 +44,15 @@ const IMPORT_TESTS: &[&str] = &[
 
 /// Codes whose input cannot be a fixture file (a FIFO, a device, `/proc`; the refusals of the
 /// tenant commands): each is exercised, by its code, in the test file named here.
-const TESTED_ELSEWHERE: &[(&str, &str)] = &[("E0514", "tests/it/trust_files.rs")];
+const TESTED_ELSEWHERE: &[(&str, &str)] = &[
+    ("E0514", "tests/it/trust_files.rs"),
+    ("E0530", "tests/it/trust_tenant.rs"),
+    ("E0531", "tests/it/trust_tenant.rs"),
+    ("E0532", "tests/it/trust_tenant.rs"),
+    ("E0533", "tests/it/trust_tenant.rs"),
+    ("E0534", "tests/it/trust_tenant.rs"),
+    ("E0535", "tests/it/trust_tenant.rs"),
+];
 
 struct Fixture {
     path: PathBuf,

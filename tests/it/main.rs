@@ -23,3 +23,5 @@ mod scenarios;
 mod schema;
 mod support;
 mod trust_files;
+#[cfg(feature = "tenant")]
+mod trust_tenant;
