@@ -3,11 +3,14 @@
 //! In: `argv`. Out: data on stdout, diagnostics and progress on stderr, an [`ExitCode`].
 
 mod compile;
+mod envs;
 mod fmt;
 mod import;
 mod output;
 #[cfg(feature = "tenant")]
 mod tenant;
+#[cfg(feature = "tenant")]
+mod tenant_envs;
 #[cfg(feature = "tenant")]
 mod trust;
 mod whatif;

@@ -44,7 +44,11 @@ pub fn check_lock_tenant(lock: Option<&LockFile>, connected: &str) -> Result<(),
         "E0530",
         format!(
             "capol.lock holds the ids of tenant {}, but this connection is signed in to tenant {connected}; nothing was read or written",
-            if lock.tenant_id.is_empty() { "(none)" } else { &lock.tenant_id }
+            if lock.tenant_id.is_empty() {
+                "(none)"
+            } else {
+                &lock.tenant_id
+            }
         ),
     );
     eprintln!(
@@ -74,7 +78,10 @@ pub fn input_digests(src: &SourceArgs, c: &Compilation) -> (String, String) {
         })
         .collect();
     let sources = trust::digest_files(named.iter().map(|(n, t)| (n.as_str(), *t)));
-    (sources, trust::digest_lock(lock.as_ref().map(|(_, t)| t.as_str())))
+    (
+        sources,
+        trust::digest_lock(lock.as_ref().map(|(_, t)| t.as_str())),
+    )
 }
 
 /// The digest a plan made now records.
@@ -96,7 +103,11 @@ pub fn read_plan(path: &Path) -> Result<SavedPlan, Exit> {
     };
     let bytes = files::read_bounded(path, None, MAX_PLAN_BYTES)
         .map_err(|r| usage(format!("[{}] plan: {}", r.code, r.message)))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| usage(format!("`{}` is not a capol plan file (not UTF-8)", path.display())))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        usage(format!(
+            "`{}` is not a capol plan file (not UTF-8)",
+            path.display()
+        ))
+    })?;
     SavedPlan::parse(&text).map_err(|e| usage(format!("`{}`: {e}", path.display())))
 }

@@ -246,9 +246,13 @@ pub async fn apply(
     client.expect_writes();
     check_emergency(client, &opts.emergency).await?;
     let lease = match &opts.lease {
-        Some(l) => Some(Lease::take(client, l).await.map_err(|e| ApplyError::Refused {
-            reasons: vec![e.to_string()],
-        })?),
+        Some(l) => Some(
+            Lease::take(client, l)
+                .await
+                .map_err(|e| ApplyError::Refused {
+                    reasons: vec![e.to_string()],
+                })?,
+        ),
         None => None,
     };
     let result = apply_leased(client, plan, report).await;
@@ -282,15 +286,17 @@ async fn apply_leased(
         let result = match action {
             Action::Create { body, .. } => {
                 client.report(ProgressEvent::Step(format!("creating `{name}`")));
-                create_once(client, &name, body).await.map(|created| Applied {
-                    what: "created",
-                    display_name: name.clone(),
-                    id: created
-                        .get("id")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_string(),
-                })
+                create_once(client, &name, body)
+                    .await
+                    .map(|created| Applied {
+                        what: "created",
+                        display_name: name.clone(),
+                        id: created
+                            .get("id")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or_default()
+                            .to_string(),
+                    })
             }
             Action::Update { id, patch, .. } => {
                 client.report(ProgressEvent::Step(format!("updating `{name}` ({id})")));

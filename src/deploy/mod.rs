@@ -30,6 +30,6 @@ pub use apply::{
 pub use canon::canonical;
 pub use plan::{Action, FieldChange, Fingerprint, Plan, PlanError, PlanOptions, plan};
 pub use render::{SavedPlan, render_json, render_text, render_text_named};
-pub use trust::PlanDigest;
 #[cfg(feature = "tenant")]
 pub use resolve::{ResolveError, ResolveProblem, resolve};
+pub use trust::PlanDigest;

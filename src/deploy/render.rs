@@ -322,6 +322,10 @@ mod tests {
         let old = text.replace("\"format\": 2", "\"format\": 1");
         assert!(SavedPlan::parse(&old).unwrap_err().contains("plan again"));
         let untenanted = text.replace("  \"tenantId\": \"t\",\n", "");
-        assert!(SavedPlan::parse(&untenanted).unwrap_err().contains("tenantId"));
+        assert!(
+            SavedPlan::parse(&untenanted)
+                .unwrap_err()
+                .contains("tenantId")
+        );
     }
 }

@@ -67,7 +67,11 @@ pub fn digest_tenant(policies: &[Value]) -> String {
     let by_id: BTreeMap<String, String> = policies
         .iter()
         .map(|p| {
-            let id = p.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+            let id = p
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             (id, stable_text(&canonical(p)))
         })
         .collect();
@@ -126,10 +130,18 @@ pub fn verify_saved(saved: &SavedPlan, now: &Now<'_>) -> Result<Plan, Vec<String
         why.push("capol.lock changed since the plan was made (its digest differs)".into());
     }
     if d.tenant != digest_tenant(now.tenant) {
-        why.push("the tenant's policies changed since the plan was made (their digest differs)".into());
+        why.push(
+            "the tenant's policies changed since the plan was made (their digest differs)".into(),
+        );
     }
     why.extend(desired_differences(&saved.desired, now.desired));
-    let fresh = match plan(now.desired, now.tenant, &PlanOptions { prune: saved.options.prune }) {
+    let fresh = match plan(
+        now.desired,
+        now.tenant,
+        &PlanOptions {
+            prune: saved.options.prune,
+        },
+    ) {
         Ok(p) => p,
         Err(e) => {
             why.extend(e.problems);
@@ -191,8 +203,11 @@ fn action_differences(saved: &Plan, fresh: &Plan, tenant: &[Value]) -> Vec<Strin
             ));
         }
     }
-    let fresh_by: BTreeMap<&str, &Action> =
-        fresh.actions.iter().map(|a| (a.display_name(), a)).collect();
+    let fresh_by: BTreeMap<&str, &Action> = fresh
+        .actions
+        .iter()
+        .map(|a| (a.display_name(), a))
+        .collect();
     let ids_named = |name: &str| -> Vec<&str> {
         tenant
             .iter()
@@ -291,9 +306,18 @@ mod tests {
             .map(|u| u.remove("excludeGroups"));
         let desired = vec![pol("Same", "enabled"), changed, pol("New", "enabled")];
         let tenant = vec![
-            with_id(pol("Same", "enabled"), "00000000-0000-4000-8000-000000000001"),
-            with_id(pol("Changed", "enabled"), "00000000-0000-4000-8000-000000000002"),
-            with_id(pol("Block everyone", "disabled"), "00000000-0000-4000-8000-000000000003"),
+            with_id(
+                pol("Same", "enabled"),
+                "00000000-0000-4000-8000-000000000001",
+            ),
+            with_id(
+                pol("Changed", "enabled"),
+                "00000000-0000-4000-8000-000000000002",
+            ),
+            with_id(
+                pol("Block everyone", "disabled"),
+                "00000000-0000-4000-8000-000000000003",
+            ),
         ];
         let opts = PlanOptions { prune };
         let p = plan(&desired, &tenant, &opts).unwrap_or_else(|e| panic!("{e}"));
@@ -346,7 +370,11 @@ mod tests {
                 *id = "00000000-0000-4000-8000-000000000003".into();
             }
         }
-        refused(&s, &now(&c, false), "which is the tenant's policy `Block everyone`");
+        refused(
+            &s,
+            &now(&c, false),
+            "which is the tenant's policy `Block everyone`",
+        );
     }
 
     #[test]
@@ -357,7 +385,11 @@ mod tests {
             id: "00000000-0000-4000-8000-000000000001".into(),
             display_name: "Same".into(),
         };
-        refused(&s, &now(&c, false), "the plan deletes `Same`, but planning now leaves it unchanged");
+        refused(
+            &s,
+            &now(&c, false),
+            "the plan deletes `Same`, but planning now leaves it unchanged",
+        );
     }
 
     #[test]

@@ -27,14 +27,18 @@ impl GraphClient {
     /// Every policy in the tenant (paged, `@odata.nextLink` followed, at most
     /// [`POLICY_CAPACITY`]), but the deploy lease markers (`deploy::lease`).
     pub async fn list_policies(&self) -> Result<Vec<Value>, GraphError> {
-        let mut all = self.get_collection_bounded(POLICIES, POLICY_CAPACITY).await?;
+        let mut all = self
+            .get_collection_bounded(POLICIES, POLICY_CAPACITY)
+            .await?;
         all.retain(|p| !crate::deploy::lease::is_marker(p));
         Ok(all)
     }
 
     /// The deploy lease markers only.
     pub async fn list_markers(&self) -> Result<Vec<Value>, GraphError> {
-        let mut all = self.get_collection_bounded(POLICIES, POLICY_CAPACITY).await?;
+        let mut all = self
+            .get_collection_bounded(POLICIES, POLICY_CAPACITY)
+            .await?;
         all.retain(crate::deploy::lease::is_marker);
         Ok(all)
     }

@@ -120,7 +120,11 @@ async fn saved_plans_are_bound_to_their_tenant() {
 
     let tenant = c.list_policies().await.unwrap_or_else(|e| panic!("{e}"));
     let p = plan(&desired(), &tenant, &PlanOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let tid = c.token_tenant().await.unwrap_or_default().unwrap_or_default();
+    let tid = c
+        .token_tenant()
+        .await
+        .unwrap_or_default()
+        .unwrap_or_default();
     let digest = capol::deploy::PlanDigest {
         tenant: capol::deploy::trust::digest_tenant(&tenant),
         ..Default::default()

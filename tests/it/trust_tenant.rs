@@ -39,7 +39,10 @@ async fn two_deploys_started_together_create_each_policy_once() {
     let (a, b) = tokio::join!(capol(&fake, &p, &args), capol(&fake, &p, &args));
     let counts = names(&fake);
     assert_eq!(counts.len(), 3, "{counts:?}\n{a:?}\n{b:?}");
-    assert!(counts.values().all(|n| *n == 1), "duplicates: {counts:?}\n{a:?}\n{b:?}");
+    assert!(
+        counts.values().all(|n| *n == 1),
+        "duplicates: {counts:?}\n{a:?}\n{b:?}"
+    );
     assert!(a.code == 0 || b.code == 0, "{a:?}\n{b:?}");
     for out in [&a, &b] {
         assert!(
@@ -102,10 +105,18 @@ async fn a_lock_file_of_another_tenant_is_refused() {
         let out = capol(&fake, &p, args).await;
         assert_eq!(out.code, 3, "{out:?}");
         assert!(coded(&out.stderr, "E0530"), "{out:?}");
-        assert!(out.stderr.contains("capol.lock holds the ids of tenant 99999999"), "{out:?}");
+        assert!(
+            out.stderr
+                .contains("capol.lock holds the ids of tenant 99999999"),
+            "{out:?}"
+        );
     }
     assert!(writes(&fake).is_empty());
-    assert_eq!(fake.state().count("GET", "/identity/conditionalAccess/policies"), 0);
+    assert_eq!(
+        fake.state()
+            .count("GET", "/identity/conditionalAccess/policies"),
+        0
+    );
     // The lock file of this tenant is accepted.
     p.write("capol.lock", &lock_for(TENANT));
     let out = capol(&fake, &p, &["plan", "pol"]).await;
@@ -122,7 +133,10 @@ async fn an_edited_saved_plan_is_refused_and_an_honest_removal_is_deployed() {
     // A reviewed change that removes an exclusion.
     p.write(
         "legacy.capol",
-        &crate::support::cli::CA002.replace("exclude group BreakGlass, user Emergency1", "exclude group BreakGlass"),
+        &crate::support::cli::CA002.replace(
+            "exclude group BreakGlass, user Emergency1",
+            "exclude group BreakGlass",
+        ),
     );
     let out = capol(&fake, &p, &["plan", "pol", "--out", "plan.json"]).await;
     assert_eq!(out.code, 0, "{out:?}");
@@ -131,16 +145,29 @@ async fn an_edited_saved_plan_is_refused_and_an_honest_removal_is_deployed() {
     let ids: Vec<(String, String)> = fake
         .policies_read()
         .iter()
-        .map(|x| (x["displayName"].as_str().unwrap_or("").to_string(), x["id"].as_str().unwrap_or("").to_string()))
+        .map(|x| {
+            (
+                x["displayName"].as_str().unwrap_or("").to_string(),
+                x["id"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
-    let other_id = ids.iter().find(|(n, _)| n.starts_with("CA003")).map(|x| x.1.clone()).unwrap_or_default();
+    let other_id = ids
+        .iter()
+        .find(|(n, _)| n.starts_with("CA003"))
+        .map(|x| x.1.clone())
+        .unwrap_or_default();
 
     // Edits an attacker would make: retarget the update, set prune, drop the tenant, and
     // turn an unchanged policy into a delete. Each is refused; nothing is written.
     let before = writes(&fake).len();
     let mut edits: Vec<(&str, Value)> = Vec::new();
     let mut retarget = saved.clone();
-    for a in retarget["plan"]["actions"].as_array_mut().into_iter().flatten() {
+    for a in retarget["plan"]["actions"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
         if a["action"] == json!("update") {
             a["id"] = json!(other_id);
         }
@@ -153,22 +180,40 @@ async fn an_edited_saved_plan_is_refused_and_an_honest_removal_is_deployed() {
     untenanted.as_object_mut().map(|o| o.remove("tenantId"));
     edits.push(("tenantId", untenanted));
     let mut delete = saved.clone();
-    for a in delete["plan"]["actions"].as_array_mut().into_iter().flatten() {
+    for a in delete["plan"]["actions"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
         if a["action"] == json!("unchanged") {
             a["action"] = json!("delete");
         }
     }
     edits.push(("but planning now leaves it unchanged", delete));
     for (says, plan) in edits {
-        std::fs::write(p.dir().join("edited.json"), plan.to_string()).unwrap_or_else(|e| panic!("{e}"));
-        let out = capol(&fake, &p, &["deploy", "pol", "--plan", "edited.json", "--yes"]).await;
+        std::fs::write(p.dir().join("edited.json"), plan.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let out = capol(
+            &fake,
+            &p,
+            &["deploy", "pol", "--plan", "edited.json", "--yes"],
+        )
+        .await;
         assert!(out.code == 3 || out.code == 2, "{says}: {out:?}");
         assert!(out.stderr.contains(says), "{says}: {out:?}");
-        assert!(out.code == 2 || coded(&out.stderr, "E0531"), "{says}: {out:?}");
+        assert!(
+            out.code == 2 || coded(&out.stderr, "E0531"),
+            "{says}: {out:?}"
+        );
         assert_eq!(writes(&fake).len(), before, "{says}: written");
     }
     // The plan as reviewed deploys, removal included.
-    let out = capol(&fake, &p, &["deploy", "pol", "--plan", "plan.json", "--yes"]).await;
+    let out = capol(
+        &fake,
+        &p,
+        &["deploy", "pol", "--plan", "plan.json", "--yes"],
+    )
+    .await;
     assert_eq!(out.code, 0, "{out:?}");
     let out = capol(&fake, &p, &["plan", "pol", "--detailed-exitcode"]).await;
     assert_eq!(out.code, 0, "{out:?}");
@@ -178,26 +223,40 @@ async fn an_edited_saved_plan_is_refused_and_an_honest_removal_is_deployed() {
 async fn a_redirect_to_another_origin_is_not_followed() {
     let evil = MockServer::start().await;
     Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [{"id": "x", "displayName": "evil"}]})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"value": [{"id": "x", "displayName": "evil"}]})),
+        )
         .mount(&evil)
         .await;
     let graph = MockServer::start().await;
     for status in [301, 302, 307, 308] {
         graph.reset().await;
         Mock::given(any())
-            .respond_with(
-                ResponseTemplate::new(status)
-                    .insert_header("Location", format!("{}/v1.0/identity/conditionalAccess/policies", evil.uri())),
-            )
+            .respond_with(ResponseTemplate::new(status).insert_header(
+                "Location",
+                format!("{}/v1.0/identity/conditionalAccess/policies", evil.uri()),
+            ))
             .mount(&graph)
             .await;
         let c = client_for(&graph.uri());
         let e = c.list_policies().await.map(|_| ()).unwrap_err().to_string();
-        assert!(coded(&e, "E0534") && e.contains("not followed"), "{status}: {e}");
-        let create = c.create_policy(&json!({"displayName": "x", "state": "disabled", "conditions": {}})).await;
+        assert!(
+            coded(&e, "E0534") && e.contains("not followed"),
+            "{status}: {e}"
+        );
+        let create = c
+            .create_policy(&json!({"displayName": "x", "state": "disabled", "conditions": {}}))
+            .await;
         assert!(create.is_err(), "{status}");
     }
-    assert!(evil.received_requests().await.unwrap_or_default().is_empty(), "a request reached the other origin");
+    assert!(
+        evil.received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "a request reached the other origin"
+    );
 }
 
 #[tokio::test]
@@ -219,13 +278,19 @@ async fn endless_or_repeating_page_chains_stop() {
     let e = c.list_policies().await.map(|_| ()).unwrap_err().to_string();
     assert!(coded(&e, "E0533") && e.contains("pages"), "{e}");
     let asked = graph.received_requests().await.unwrap_or_default().len();
-    assert!(asked <= capol::graph::policies::POLICY_CAPACITY + 1, "{asked} pages read");
+    assert!(
+        asked <= capol::graph::policies::POLICY_CAPACITY + 1,
+        "{asked} pages read"
+    );
     assert!(start.elapsed() < Duration::from_secs(30));
     // A link that repeats an earlier page is refused at once.
     graph.reset().await;
     let same = format!("{uri}/v1.0/identity/conditionalAccess/policies?page=1");
     Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [{"id": "a"}], "@odata.nextLink": same})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"value": [{"id": "a"}], "@odata.nextLink": same})),
+        )
         .mount(&graph)
         .await;
     let e = c.list_policies().await.map(|_| ()).unwrap_err().to_string();
@@ -237,10 +302,20 @@ async fn endless_or_repeating_page_chains_stop() {
 async fn a_refused_graph_url_is_a_usage_error() {
     let fake = FakeGraph::start().await;
     let p = Project::new();
-    let out = capol(&fake, &p, &["plan", "pol", "--graph-url", "http://graph.example"]).await;
+    let out = capol(
+        &fake,
+        &p,
+        &["plan", "pol", "--graph-url", "http://graph.example"],
+    )
+    .await;
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("refusing plain http"), "{out:?}");
-    let out = capol(&fake, &p, &["deploy", "pol", "--yes", "--max-writes-per-second", "-1"]).await;
+    let out = capol(
+        &fake,
+        &p,
+        &["deploy", "pol", "--yes", "--max-writes-per-second", "-1"],
+    )
+    .await;
     assert_eq!(out.code, 2, "{out:?}");
     assert!(fake.state().log.is_empty());
 }
@@ -268,7 +343,11 @@ async fn reads_share_the_write_budget_once_a_write_is_pending() {
     for _ in 0..5 {
         c.list_policies().await.unwrap_or_else(|e| panic!("{e}"));
     }
-    assert!(start.elapsed() >= Duration::from_millis(400), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(unpaced < Duration::from_millis(400), "{unpaced:?}");
 }
 
@@ -287,13 +366,20 @@ async fn a_policy_that_appears_during_the_deploy_is_not_created_twice() {
     let name = want[0]["displayName"].as_str().unwrap_or("").to_string();
     let c = c.with_progress(std::sync::Arc::new(move |e| {
         if e.to_string() == format!("creating `{name}`") {
-            state.lock().unwrap_or_else(|p| p.into_inner()).seed_policy(&second);
+            state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .seed_policy(&second);
         }
     }));
     let report = capol::deploy::apply(&c, &plan, &Default::default())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let failed = report.failed.as_ref().map(|f| f.error.to_string()).unwrap_or_default();
+    let failed = report
+        .failed
+        .as_ref()
+        .map(|f| f.error.to_string())
+        .unwrap_or_default();
     assert!(coded(&failed, "E0535"), "{failed}");
     assert_eq!(report.applied.len(), 1);
     assert!(names(&fake).values().all(|n| *n == 1), "{:?}", names(&fake));
