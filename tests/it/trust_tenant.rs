@@ -130,13 +130,10 @@ async fn an_edited_saved_plan_is_refused_and_an_honest_removal_is_deployed() {
     let p = Project::new();
     let out = capol(&fake, &p, &["deploy", "pol", "--yes"]).await;
     assert_eq!(out.code, 0, "{out:?}");
-    // A reviewed change that removes an exclusion.
+    // A reviewed change that removes a session control (a PATCH that clears a field).
     p.write(
-        "legacy.capol",
-        &crate::support::cli::CA002.replace(
-            "exclude group BreakGlass, user Emergency1",
-            "exclude group BreakGlass",
-        ),
+        "admins.capol",
+        &crate::support::cli::CA003.replace("    session sign-in-frequency 4 hours\n", ""),
     );
     let out = capol(&fake, &p, &["plan", "pol", "--out", "plan.json"]).await;
     assert_eq!(out.code, 0, "{out:?}");
@@ -154,7 +151,7 @@ async fn an_edited_saved_plan_is_refused_and_an_honest_removal_is_deployed() {
         .collect();
     let other_id = ids
         .iter()
-        .find(|(n, _)| n.starts_with("CA003"))
+        .find(|(n, _)| n.starts_with("CA002"))
         .map(|x| x.1.clone())
         .unwrap_or_default();
 
@@ -172,7 +169,7 @@ async fn an_edited_saved_plan_is_refused_and_an_honest_removal_is_deployed() {
             a["id"] = json!(other_id);
         }
     }
-    edits.push(("which is the tenant's policy `CA003", retarget));
+    edits.push(("which is the tenant's policy `CA002", retarget));
     let mut prune = saved.clone();
     prune["options"]["prune"] = json!(true);
     edits.push(("deploy it with --prune", prune));
