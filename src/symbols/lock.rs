@@ -47,6 +47,10 @@ pub struct LockEntry {
     /// Named locations only: whether the location is marked trusted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted: Option<bool>,
+    /// Custom authentication strengths only: the method combinations the strength allows, in
+    /// Graph's form (`password,microsoftAuthenticatorPush`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combinations: Option<Vec<String>>,
 }
 
 /// Why a lock file (`E0300`) or one of its entries (`E0510`, `E0511`, `E0513`) could not be

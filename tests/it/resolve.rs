@@ -25,9 +25,9 @@ fn seed(fake: &FakeGraph) {
     st.named_locations.push(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "a11ce005-0000-4000-8000-000000000005", "displayName": "Lab", "isTrusted": false}));
     st.agreements
         .push(json!({"id": "a11ce008-0000-4000-8000-000000000008", "displayName": "Guest terms"}));
-    st.strengths.push(
-        json!({"id": "a11ce007-0000-4000-8000-000000000007", "displayName": "Contoso FIDO2 only"}),
-    );
+    st.strengths
+        .push(json!({"id": "a11ce007-0000-4000-8000-000000000007", "displayName": "Contoso FIDO2 only", "policyType": "custom",
+            "description": "not selected", "allowedCombinations": ["windowsHelloForBusiness", "fido2"]}));
 }
 
 #[tokio::test]
@@ -101,6 +101,12 @@ async fn resolves_every_kind_in_a_handful_of_requests() {
         lock.get(Kind::Strength, "Contoso FIDO2 only")
             .map(|e| e.id.as_str()),
         Some("a11ce007-0000-4000-8000-000000000007")
+    );
+    // The strength's combinations, for what-if comparisons.
+    assert_eq!(
+        lock.get(Kind::Strength, "Contoso FIDO2 only")
+            .and_then(|e| e.combinations.clone()),
+        Some(vec!["fido2".to_string(), "windowsHelloForBusiness".into()])
     );
     assert_eq!(
         lock.get(Kind::Role, "Global Administrator")
