@@ -11,6 +11,8 @@ mod output;
 mod tenant;
 #[cfg(feature = "tenant")]
 mod tenant_envs;
+#[cfg(feature = "tenant")]
+mod trust;
 mod whatif;
 
 use clap::{Parser, Subcommand};

@@ -438,6 +438,7 @@ pub fn deploy(a: &DeployArgs) -> Exit {
         }
         let opts = ApplyOptions {
             emergency: super::tenant::emergency_principals(&c.set),
+            lease: Some(deploy::lease::LeaseOptions::default()),
         };
         let report = match rt.block_on(deploy::apply(&conn.client, &plan, &opts)) {
             Ok(r) => r,

@@ -294,7 +294,7 @@ fn live(a: &WhatIfArgs, sign_in: &whatif::SignIn, ev: &whatif::Evaluation) -> Ex
     if a.src.format == Format::Text {
         print!("{}", whatif::render_table(ev));
     }
-    let answer = match super::tenant::evaluate_live(&a.tenant, a.src.api, &request.body) {
+    let answer = match super::tenant::evaluate_live(&a.tenant, &a.src, &request.body) {
         Ok(answer) => answer,
         Err(e) => return e,
     };

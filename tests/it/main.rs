@@ -26,3 +26,6 @@ mod resolve;
 mod scenarios;
 mod schema;
 mod support;
+mod trust_files;
+#[cfg(feature = "tenant")]
+mod trust_tenant;
