@@ -34,7 +34,7 @@ pub struct ReportArgs {
 pub fn report(a: ReportArgs) -> Exit {
     if !a.env.given() {
         return match a.src.compile() {
-            Ok(c) => write(&c, &a.title, &a.out),
+            Ok(c) => write(&c, &a.title, &a.out, a.src.format),
             Err(e) => e,
         };
     }
@@ -65,7 +65,7 @@ pub fn report(a: ReportArgs) -> Exit {
         } else {
             a.out.join(&e.name)
         };
-        let exit = write(&c, &format!("{} ({})", a.title, e.name), &out);
+        let exit = write(&c, &format!("{} ({})", a.title, e.name), &out, a.src.format);
         if exit != Exit::Ok {
             return exit;
         }
@@ -73,9 +73,14 @@ pub fn report(a: ReportArgs) -> Exit {
     Exit::Ok
 }
 
-fn write(c: &crate::driver::Compilation, title: &str, dir: &std::path::Path) -> Exit {
+fn write(
+    c: &crate::driver::Compilation,
+    title: &str,
+    dir: &std::path::Path,
+    format: super::Format,
+) -> Exit {
     if c.has_errors() {
-        summary(c);
+        summary(c, format);
         return Exit::SourceErrors;
     }
     let r = crate::report::build(c, title);

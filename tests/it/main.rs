@@ -21,6 +21,7 @@ mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
 mod lsp;
+mod machine_output;
 mod methods;
 mod report;
 #[cfg(feature = "tenant")]
@@ -28,3 +29,6 @@ mod resolve;
 mod scenarios;
 mod schema;
 mod support;
+mod trust_files;
+#[cfg(feature = "tenant")]
+mod trust_tenant;
