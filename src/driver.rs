@@ -390,6 +390,7 @@ pub fn compile_sources(
     let (set, ds) = check::check(&files, &sources, lock, opts);
     diags.extend(ds.items);
     diags.sort();
+    diags.cap(crate::diag::CAP_PER_CODE, crate::diag::CAP_TOTAL);
     let policies = if diags.has_errors() {
         Vec::new()
     } else {

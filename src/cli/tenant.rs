@@ -330,7 +330,7 @@ fn plan_run(a: &PlanArgs) -> Step<Exit> {
 fn print_plan(plan: &Plan, format: Format, names: &IdNames) {
     match format {
         Format::Text => print!("{}", plan_text(plan, names)),
-        Format::Json => println!("{}", pretty(&deploy::render_json(plan))),
+        Format::Json | Format::Sarif => println!("{}", pretty(&deploy::render_json(plan))),
     }
 }
 
@@ -410,7 +410,7 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
             deploy::plan(&desired, &tenant, &PlanOptions { prune: a.prune }).map_err(plan_error)?
         }
     };
-    let json = a.src.format == Format::Json;
+    let json = a.src.format.is_machine();
     let text = plan_text(&plan, &id_names(&a.src, &c));
     if !json {
         print!("{text}");
@@ -523,7 +523,7 @@ fn deploy_json(plan: &Plan, report: Option<&ApplyReport>) -> Value {
 fn compile(src: &SourceArgs) -> Step<(Compilation, Vec<Value>)> {
     let c = src.compile()?;
     if c.has_errors() {
-        summary(&c);
+        summary(&c, src.format);
         return Err(Exit::SourceErrors);
     }
     let desired = c

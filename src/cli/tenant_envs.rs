@@ -112,7 +112,7 @@ fn finish(outcomes: Vec<Outcome>, format: Format, verb: &str, detailed: bool) ->
                 print!("{}", o.text);
             }
         }
-        Format::Json => {
+        Format::Json | Format::Sarif => {
             let entries: Vec<Value> = outcomes.iter().map(|o| o.json.clone()).collect();
             let v = json!({ "environments": entries });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());

@@ -102,6 +102,7 @@ registry! {
     "W0011" => "keyword together with other targets",
     "W0012" => "scenario without expectations",
     "W0013" => "client app targeted",
+    "W0060" => "diagnostics left out",
     "W0020" => "`allow no-exclusion` allows nothing",
     "W0700" => "ignore defaults, but no defaults block",
     "W0400" => "empty unknown property ignored",
