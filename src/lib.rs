@@ -29,6 +29,7 @@ pub mod fmt;
 pub mod graph;
 pub mod import;
 pub mod ir;
+pub mod signin;
 pub mod source;
 pub mod symbols;
 pub mod syntax;
