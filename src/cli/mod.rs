@@ -6,6 +6,8 @@ mod compile;
 mod fmt;
 mod import;
 mod output;
+mod promote;
+mod signins;
 #[cfg(feature = "tenant")]
 mod tenant;
 mod whatif;
@@ -82,6 +84,10 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Turn Microsoft Graph policy JSON into .capol source
     Import(import::ImportArgs),
+    /// Replay sign-in logs against the policies: who each would block or challenge
+    Impact(Box<signins::ImpactArgs>),
+    /// Turn report-only policies on in their source, with evidence from the sign-in logs
+    Promote(Box<promote::PromoteArgs>),
     /// Look the names the sources use up in the tenant and pin them in capol.lock
     #[cfg(feature = "tenant")]
     Resolve(tenant::ResolveArgs),
@@ -123,6 +129,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::WhatIf(a) => whatif::what_if(*a),
         Command::Fmt(a) => fmt::fmt(a),
         Command::Import(a) => import::import(a),
+        Command::Impact(a) => signins::impact(*a),
+        Command::Promote(a) => promote::promote(*a),
         #[cfg(feature = "tenant")]
         Command::Resolve(a) => tenant::resolve(a),
         #[cfg(feature = "tenant")]

@@ -65,8 +65,9 @@ pub struct Mapped {
 
 /// Maps records; holds what the mapping needs besides the record.
 #[derive(Debug, Default)]
-pub struct Mapper<'a> {
-    pub snapshot: Option<&'a Snapshot>,
+pub struct Mapper {
+    /// Memberships; a user it does not hold has unknown memberships.
+    pub snapshot: Option<Snapshot>,
     /// Named locations by lower-case display name → id (declared or locked).
     pub locations: HashMap<String, String>,
 }
@@ -78,8 +79,8 @@ const CA_ERRORS: [i64; 12] = [
     50072, 50074, 50076, 50079, 50097, 50129, 50158, 53000, 53001, 53002, 53003, 530032,
 ];
 
-impl Mapper<'_> {
-    pub fn new(snapshot: Option<&Snapshot>) -> Mapper<'_> {
+impl Mapper {
+    pub fn new(snapshot: Option<Snapshot>) -> Mapper {
         Mapper {
             snapshot,
             locations: HashMap::new(),
@@ -140,7 +141,7 @@ impl Mapper<'_> {
             };
             who = label.to_string();
             s.user = Some(id.unwrap_or(label).to_ascii_lowercase());
-            match self.snapshot.and_then(|snap| snap.get(id, upn)) {
+            match self.snapshot.as_ref().and_then(|snap| snap.get(id, upn)) {
                 Some(m) => {
                     s.groups = m.groups.clone();
                     s.roles = m.roles.clone();

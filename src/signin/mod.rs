@@ -34,7 +34,7 @@ use crate::whatif::{EvalContext, PolicySet};
 /// [`Impact`] comes out at the end.
 pub struct Replay<'a> {
     set: Option<PolicySet<'a>>,
-    mapper: Mapper<'a>,
+    mapper: Mapper,
     impact: Impact,
 }
 
@@ -43,7 +43,7 @@ impl<'a> Replay<'a> {
     pub fn new(
         policies: &'a [Policy],
         ctx: &'a EvalContext,
-        mapper: Mapper<'a>,
+        mapper: Mapper,
         options: ImpactOptions,
         replay: bool,
     ) -> Replay<'a> {
@@ -65,6 +65,11 @@ impl<'a> Replay<'a> {
             },
             Err(skip) => self.impact.skip(skip),
         }
+    }
+
+    /// The mapper, to add memberships read from the tenant between pages.
+    pub fn mapper_mut(&mut self) -> &mut Mapper {
+        &mut self.mapper
     }
 
     pub fn finish(self) -> Impact {

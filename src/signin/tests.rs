@@ -480,7 +480,7 @@ fn snapshot() -> Snapshot {
     s
 }
 
-fn run(c: &Compilation, snap: Option<&Snapshot>, options: ImpactOptions, log: &str) -> Impact {
+fn run(c: &Compilation, snap: Option<Snapshot>, options: ImpactOptions, log: &str) -> Impact {
     let ctx = EvalContext {
         trusted_locations: c.set.trusted_locations.clone(),
         names: c.set.names_by_id.clone(),
@@ -512,7 +512,7 @@ fn a_generated_log_gives_the_expected_counts() {
     const N: usize = 1000;
     let c = compiled();
     let snap = snapshot();
-    let impact = run(&c, Some(&snap), emergency_options(), &generated_log(N));
+    let impact = run(&c, Some(snap), emergency_options(), &generated_log(N));
     let j = impact.to_json();
     assert_eq!(j["records"], json!(N + 15));
     assert_eq!(j["evaluated"], json!(N));
@@ -586,7 +586,7 @@ fn as_on_every_blocked_or_challenged_sign_in_changes() {
         report_only_as_on: true,
         ..emergency_options()
     };
-    let j = run(&c, Some(&snap), options, &generated_log(N)).to_json();
+    let j = run(&c, Some(snap), options, &generated_log(N)).to_json();
     let changed = (0..N)
         .filter(|i| {
             let u = i % 100;
@@ -622,7 +622,7 @@ fn without_memberships_group_policies_are_undetermined() {
 fn samples_are_scenarios_that_pass_capol_test() {
     let c = compiled();
     let snap = snapshot();
-    let j = run(&c, Some(&snap), emergency_options(), &generated_log(100)).to_json();
+    let j = run(&c, Some(snap), emergency_options(), &generated_log(100)).to_json();
     let mut scenarios = String::new();
     for name in ["Block legacy", "MFA for pilot", "Block device code"] {
         let p = policy(&j, name);

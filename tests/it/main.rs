@@ -14,4 +14,5 @@ mod live;
 mod resolve;
 mod scenarios;
 mod schema;
+mod signins;
 mod support;
