@@ -7,6 +7,8 @@
 //!                              └──fmt──▶ .capol   whatif::evaluate ◀──────────────┤
 //!                                                                                 ▼
 //!                       tenant policies ──▶ deploy::plan (canonical form) ──▶ deploy::apply ──▶ Graph
+//!
+//!   sign-in log ──signin::read──▶ signin::Record ──signin::map──▶ whatif::SignIn ──▶ signin::Impact
 //! ```
 //!
 //! Each arrow is one public function: [`syntax::parse`], [`check::check`], [`emit::emit`],

@@ -191,8 +191,8 @@ fn promote_run(a: &PromoteArgs) -> Step<Exit> {
     }
     for (name, what) in &found {
         match what {
-            Promotion::Promoted => println!("promoted `{name}`: mode on"),
-            Promotion::AlreadyOn => println!("`{name}` is already on"),
+            Promotion::Promoted => signins::out(&format!("promoted `{name}`: mode on\n")),
+            Promotion::AlreadyOn => signins::out(&format!("`{name}` is already on\n")),
             Promotion::Off => {}
         }
     }

@@ -110,14 +110,23 @@ fn impact_run(a: &ImpactArgs) -> Step<Exit> {
         #[cfg(feature = "tenant")]
         &a.tenant,
     )?;
-    match a.src.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&impact.to_json()).unwrap_or_default()
-        ),
-        Format::Text => print!("{}", impact.to_text()),
-    }
+    let text = match a.src.format {
+        Format::Json => {
+            let mut t = serde_json::to_string_pretty(&impact.to_json()).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+        Format::Text => impact.to_text(),
+    };
+    out(&text);
     Ok(Exit::Ok)
+}
+
+/// Data on stdout; a closed pipe (`capol impact … | head`) ends the output quietly.
+pub(super) fn out(text: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(text.as_bytes()).and_then(|()| o.flush());
 }
 
 /// Compiles; sources with errors stop here.
