@@ -81,7 +81,7 @@ fn sources() -> String {
             apps[i % 4],
             (i + 7) % 20,
             conditions[i % 8],
-            if i % 5 == 0 { "on" } else { "report-only" }
+            if i.is_multiple_of(5) { "on" } else { "report-only" }
         ));
     }
     s
@@ -94,29 +94,37 @@ fn record(i: usize) -> String {
         r#"{{"id":"{i:08}-6301-4ee5-be62-ff5a759b0100","createdDateTime":"2026-11-2{}T10:00:00Z","userDisplayName":"User {u}","userPrincipalName":"user{u}@contoso.com","userId":"26be570a-ae82-4189-b4e2-{u:012}","appId":"de8bc8b5-d9f9-48b1-a8ad-b748da725064","appDisplayName":"Graph explorer","ipAddress":"131.107.159.37","clientAppUsed":"{}","correlationId":"d79f5bee-5860-4832-928f-3133e22ae912","conditionalAccessStatus":"notApplied","isInteractive":true,"userType":"{}","crossTenantAccessType":"none","riskDetail":"none","riskLevelAggregated":"none","riskLevelDuringSignIn":"{}","riskState":"none","resourceDisplayName":"Resource","resourceId":"{}","authenticationProtocol":"{}","originalTransferMethod":"{}","status":{{"errorCode":{},"failureReason":null}},"deviceDetail":{{"deviceId":"{}","displayName":null,"operatingSystem":"{}","browser":"Edge 80.0.361","isCompliant":{},"trustType":"{}"}},"location":{{"city":"Redmond","state":"Washington","countryOrRegion":"US"}},"networkLocationDetails":[{}],"authenticationDetails":[{{"authenticationStepDateTime":"2026-11-20T10:00:00Z","authenticationMethod":"Password","succeeded":true}}],"appliedConditionalAccessPolicies":[{{"id":"de7e60eb-ed89-4d73-8205-2227def6b7c9","displayName":"P{:03}","enforcedGrantControls":["Mfa"],"enforcedSessionControls":[],"result":"{}"}},{{"id":"6701123a-b4c6-48af-8565-565c8bf7cabc","displayName":"P{:03}","enforcedGrantControls":[],"enforcedSessionControls":[],"result":"reportOnlyNotApplied"}}]}}"#,
         i % 7,
         CLIENTS[i % 5],
-        if i % 23 == 0 { "guest" } else { "member" },
+        if i.is_multiple_of(23) {
+            "guest"
+        } else {
+            "member"
+        },
         ["none", "low", "medium", "high"][i % 4],
         APPS[i % 5],
-        if i % 31 == 0 { "deviceCode" } else { "oAuth2" },
-        if i % 31 == 0 {
+        if i.is_multiple_of(31) {
+            "deviceCode"
+        } else {
+            "oAuth2"
+        },
+        if i.is_multiple_of(31) {
             "deviceCodeFlow"
         } else {
             "none"
         },
-        if i % 41 == 0 { 50126 } else { 0 },
-        if i % 3 == 0 {
+        if i.is_multiple_of(41) { 50126 } else { 0 },
+        if i.is_multiple_of(3) {
             format!("{u:08}-aaaa-4bbb-8ccc-dddddddddddd")
         } else {
             String::new()
         },
         SYSTEMS[i % 5],
-        i % 2 == 0,
-        if i % 3 == 0 {
+        i.is_multiple_of(2),
+        if i.is_multiple_of(3) {
             "Hybrid Azure AD joined"
         } else {
             ""
         },
-        if i % 4 == 0 {
+        if i.is_multiple_of(4) {
             r#"{"networkType":"trustedNamedLocation","networkNames":["HQ"]}"#
         } else {
             ""

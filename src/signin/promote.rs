@@ -63,7 +63,7 @@ pub fn promote_text(
     if edits.is_empty() {
         return Ok(text.to_string());
     }
-    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
     let mut out = text.to_string();
     for (start, end, with) in edits {
         if start > end

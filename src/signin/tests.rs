@@ -437,7 +437,7 @@ fn generated(i: usize) -> Value {
         "conditionalAccessStatus": "notApplied",
         "appliedConditionalAccessPolicies": [
             {"displayName": "Block legacy", "result": legacy_result, "enforcedGrantControls": ["Block"]},
-            {"displayName": "Old MFA policy", "result": if u % 2 == 0 { "reportOnlyInterrupted" } else { "reportOnlySuccess" }},
+            {"displayName": "Old MFA policy", "result": if u.is_multiple_of(2) { "reportOnlyInterrupted" } else { "reportOnlySuccess" }},
         ],
     })
 }
