@@ -18,6 +18,10 @@ pub enum Item {
     Emergency(Emergency),
     Policy(Policy),
     Scenario(Scenario),
+    /// `set Admins = role GlobalAdministrator, group "PIM Admins"`.
+    Set(SetDecl),
+    /// `defaults` and the clauses under it.
+    Defaults(Defaults),
 }
 
 impl Item {
@@ -27,6 +31,8 @@ impl Item {
             Item::Emergency(e) => e.span,
             Item::Policy(p) => p.span,
             Item::Scenario(s) => s.span,
+            Item::Set(s) => s.span,
+            Item::Defaults(d) => d.span,
         }
     }
 }
@@ -80,6 +86,23 @@ pub struct Emergency {
     pub span: Span,
 }
 
+/// `set NAME = …`: a named list of list items, which may name other sets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetDecl {
+    pub name: Spanned<Ref>,
+    pub items: Vec<Target>,
+    pub span: Span,
+}
+
+/// `defaults` and its clauses, which every policy without `ignore defaults` receives.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Defaults {
+    /// The `defaults` keyword.
+    pub header: Span,
+    pub clauses: Vec<Spanned<Clause>>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     /// `policy "NAME"`; `None` for a header-less file, whose display name is the file's stem.
@@ -98,6 +121,13 @@ pub enum Clause {
     Session(Vec<SessionItem>),
     Mode(Spanned<String>),
     Description(Spanned<String>),
+    /// `allow no-exclusion "reason"`: the exception (`no-exclusion`) and why.
+    Allow {
+        what: Spanned<String>,
+        reason: Spanned<String>,
+    },
+    /// `ignore defaults`: the policy receives nothing from the `defaults` block.
+    IgnoreDefaults,
 }
 
 impl Clause {
@@ -112,6 +142,8 @@ impl Clause {
             Clause::Session(_) => "session",
             Clause::Mode(_) => "mode",
             Clause::Description(_) => "description",
+            Clause::Allow { .. } => "allow",
+            Clause::IgnoreDefaults => "ignore",
         }
     }
 }
@@ -139,6 +171,8 @@ pub enum TargetKind {
     Device,
     Terms,
     Strength,
+    /// `set Admins`: the items of a named set, spliced in where it stands.
+    Set,
 }
 
 impl TargetKind {
@@ -164,6 +198,7 @@ impl TargetKind {
             "device" | "devices" => TargetKind::Device,
             "terms" => TargetKind::Terms,
             "strength" => TargetKind::Strength,
+            "set" => TargetKind::Set,
             _ => return None,
         })
     }
@@ -191,6 +226,7 @@ impl TargetKind {
             TargetKind::Device => "device",
             TargetKind::Terms => "terms",
             TargetKind::Strength => "strength",
+            TargetKind::Set => "set",
         }
     }
 

@@ -35,4 +35,5 @@ pub mod signin;
 pub mod source;
 pub mod symbols;
 pub mod syntax;
+pub mod vocab;
 pub mod whatif;

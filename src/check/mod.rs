@@ -4,14 +4,18 @@
 //! combination rules (`rules`), and the safety rules that protect emergency access (`safety`).
 //! Nothing stops at the first problem: a typo in one policy never hides a problem in the next.
 
+pub mod defaults;
 mod filters;
 mod lower;
 pub mod names;
 mod rules;
 mod safety;
 mod scenario;
+pub mod sets;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_sets;
 pub mod unresolved;
 pub mod values;
 
@@ -74,7 +78,9 @@ pub fn check(
         );
     }
 
-    // Emergency principals.
+    // Emergency principals. When one fails to resolve, the emergency set is incomplete and the
+    // rules that depend on it would only repeat that error in other words.
+    let mut emergency_failed = false;
     for file in files {
         for item in &file.items {
             let Item::Emergency(e) = item else { continue };
@@ -94,7 +100,9 @@ pub fn check(
                 continue;
             }
             for p in &e.principals {
-                if let Some(res) = names.resolve(kind, p, &mut diags) {
+                let resolved = names.resolve(kind, p, &mut diags);
+                emergency_failed |= resolved.is_none();
+                if let Some(res) = resolved {
                     let pr = if kind == Kind::User {
                         Principal::User(res.id)
                     } else {
@@ -106,8 +114,21 @@ pub fn check(
         }
     }
 
+    // Sets and defaults: every policy is lowered as if the defaults it receives and the items of
+    // its sets were written out in it.
+    let sets = sets::Sets::new(files);
+    sets.check(&mut diags);
+    let defaults_block = defaults::find(files, &mut diags);
+    defaults::check_ignored(files, defaults_block, &mut diags);
+    let mut shared = defaults::Shared::new(defaults_block, files);
+    // Per lowered policy: where its set items came from, how it is named, its header.
+    let mut origins: Vec<(sets::Origins, String, crate::source::Span)> = Vec::new();
+
     // Policies.
     let mut by_name: HashMap<String, crate::source::Span> = HashMap::new();
+    // Policies whose lowering found errors (a name that did not resolve, a bad value): what is
+    // left of them is not what the user wrote, so the safety rules do not judge it.
+    let mut incomplete: Vec<bool> = Vec::new();
     for file in files {
         for item in &file.items {
             let Item::Policy(p) = item else { continue };
@@ -140,12 +161,22 @@ pub fn check(
             } else {
                 by_name.insert(display_name.node.clone(), display_name.span);
             }
+            let since = diags.items.len();
+            let merged = defaults::apply(defaults_block, p);
+            let (expanded, from_sets) = sets.expand_policy(&merged, &mut diags);
+            let owner = format!("policy `{}`", display_name.node);
+            let header = display_name.span;
             let mut lowerer = lower::Lowerer {
                 names: &names,
                 diags: &mut diags,
             };
-            let policy = lowerer.policy(p, display_name);
+            let before = lowerer.diags.error_count();
+            let policy = lowerer.policy(&expanded, display_name);
+            incomplete.push(diags.error_count() > before);
             set.policies.push(policy);
+            from_sets.annotate(&mut diags, since);
+            shared.take(&mut diags, since, &owner, header);
+            origins.push((from_sets, owner, header));
         }
     }
 
@@ -162,13 +193,18 @@ pub fn check(
     for file in files {
         for item in &file.items {
             let Item::Scenario(s) = item else { continue };
+            let since = diags.items.len();
+            let (expanded, from_sets) = sets.expand_scenario(s, &mut diags);
             let mut l = scenario::ScenarioLowerer {
                 names: &names,
                 diags: &mut diags,
                 policy_names: &policy_names,
             };
-            let sc = l.scenario(s);
+            let sc = l.scenario(&expanded);
             set.scenarios.push(sc);
+            from_sets.annotate(&mut diags, since);
+            let owner = format!("scenario `{}`", s.name.node);
+            shared.take(&mut diags, since, &owner, s.name.span);
         }
     }
     for kind in Kind::ALL {
@@ -178,12 +214,22 @@ pub fn check(
             }
         }
     }
-    for p in &set.policies {
+    for (k, (p, incomplete)) in set.policies.iter().zip(&incomplete).enumerate() {
+        let since = diags.items.len();
         rules::check(p, opts, &mut diags);
         filters::check(p, sources, &mut diags);
-        safety::check(p, &set, &mut diags);
+        if !incomplete {
+            safety::check(p, &set, &mut diags);
+        }
+        if let Some((from_sets, owner, header)) = origins.get(k) {
+            from_sets.annotate(&mut diags, since);
+            shared.take(&mut diags, since, owner, *header);
+        }
     }
-    safety::check_emergency_declared(&set, &mut diags);
+    if !emergency_failed {
+        safety::check_emergency_declared(&set, &mut diags);
+    }
+    shared.finish(&mut diags);
     set.policies
         .sort_by(|a, b| a.display_name.node.cmp(&b.display_name.node));
     diags.sort();

@@ -1,5 +1,6 @@
 //! The rules that keep administrators from locking themselves out: the portal lockout rule
-//! (`E0208`) and the emergency-access rule (`E0209` / `W0003` / `W0002`).
+//! (`E0208`, waived by `allow no-exclusion "reason"`, `W0020` when that allows nothing) and the
+//! emergency-access rule (`E0209` / `W0003` / `W0002`).
 
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::graph::model::PolicyState;
@@ -99,10 +100,51 @@ pub fn check(p: &Policy, set: &PolicySet, diags: &mut Diagnostics) {
     diags.push(d);
 }
 
+/// Whether the policy is for all users with no user, group or role excluded.
+fn everyone_without_exclusion(p: &Policy) -> bool {
+    p.targets_all_users()
+        && !p
+            .exclude_users
+            .iter()
+            .any(|u| matches!(u.node, UserTarget::Principal(_)))
+}
+
+/// `W0020`: `allow no-exclusion` on a policy that excludes someone or is not for all users.
+fn unneeded_allow(p: &Policy, diags: &mut Diagnostics) {
+    let Some(allow) = &p.allow_no_exclusion else {
+        return;
+    };
+    if everyone_without_exclusion(p) {
+        return;
+    }
+    let why = if p.targets_all_users() {
+        "the policy excludes someone"
+    } else {
+        "the policy is not for all users"
+    };
+    diags.push(
+        Diagnostic::new(
+            "W0020",
+            format!(
+                "`allow no-exclusion` on policy `{}` allows nothing",
+                p.display_name.node
+            ),
+        )
+        .at(allow.span, why)
+        .help("remove the clause; it is for policies that apply to everyone with nobody excluded"),
+    );
+}
+
 /// A policy in `mode on` that blocks or requires a control for all users on all apps (or on the
-/// Azure management or admin portal apps) with no user, group or role excluded.
+/// Azure management or admin portal apps) with no user, group or role excluded, unless it says
+/// `allow no-exclusion "reason"`.
 fn lockout(p: &Policy, diags: &mut Diagnostics) {
-    if p.state.node != PolicyState::Enabled || p.grant.is_none() || !p.targets_all_users() {
+    unneeded_allow(p, diags);
+    if p.state.node != PolicyState::Enabled
+        || p.grant.is_none()
+        || !p.targets_all_users()
+        || p.allow_no_exclusion.is_some()
+    {
         return;
     }
     let portal = p.include_apps.iter().find(|a| match &a.node {
@@ -140,7 +182,7 @@ fn lockout(p: &Policy, diags: &mut Diagnostics) {
     }
     diags.push(
         d.also(portal.span, "including the portal you would use to undo it")
-            .help("exclude your emergency access accounts: `exclude group BreakGlass`")
+            .help("exclude your emergency access accounts: `exclude group BreakGlass`; if nobody may be excluded on purpose, say so with `allow no-exclusion \"reason\"`")
             .note("Microsoft's guidance: never enforce such a policy without excluding emergency access accounts"),
     );
 }

@@ -104,15 +104,13 @@ fn original(name: &str) -> Value {
 
 /// Policies Graph's schema accepts that capol refuses, or whose source `capol check` refuses, on
 /// purpose: (file prefix, expected codes, the JSON path or code the message names).
-const V1_EXCEPTIONS: [(&str, &str, &str); 2] = [
+const V1_EXCEPTIONS: [(&str, &str, &str); 1] = [
     // An undocumented user action (MANIFEST: "passing the schema does not mean Graph accepts").
     (
         "078",
         "E0402",
         "$.conditions.applications.includeUserActions[0]",
     ),
-    // Enforced for all users on all apps with no exclusion: imported, but the lockout rule applies.
-    ("074", "W0402", "E0208"),
 ];
 
 #[test]
@@ -204,6 +202,35 @@ fn corpus_round_trip() {
     }
     // v1.0 round trips, beta round trips, beta refused, invalid refused, v1.0 refused.
     assert_eq!(tally, [36, 6, 6, 6, 1], "corpus results changed");
+}
+
+#[test]
+fn a_policy_for_everyone_with_nobody_excluded_imports_with_its_exception() {
+    // Enforced for all users on all apps with no exclusion: the lockout rule would refuse it.
+    let i = import_file(
+        "074-caoptics-windows-phone-named-location.json",
+        ApiVersion::V1,
+    );
+    assert!(!i.has_errors(), "{}", messages(&i));
+    assert!(
+        i.single.contains(&format!(
+            "allow no-exclusion \"{}\"",
+            super::convert::ALLOW_REASON
+        )),
+        "{}",
+        i.single
+    );
+    let (got, errors) = compile_back(&i, ApiVersion::V1);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        got,
+        Some(canonical_for_import(&original(
+            "074-caoptics-windows-phone-named-location.json"
+        )))
+    );
+    // A policy that excludes someone gets no such clause.
+    let i = import_file("006-alex-100-admins-strong-auth.json", ApiVersion::V1);
+    assert!(!i.single.contains("allow no-exclusion"), "{}", i.single);
 }
 
 #[test]
@@ -324,11 +351,7 @@ fn whole_corpus_in_one_import() {
         .filter(|d| d.is_error())
         .map(|d| d.code)
         .collect();
-    assert_eq!(
-        errors,
-        ["E0208"],
-        "only the lockout rule on `WindowsPhone All`"
-    );
+    assert!(errors.is_empty(), "{errors:?}");
     insta::assert_snapshot!("corpus_names", names);
 }
 
