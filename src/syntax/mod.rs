@@ -44,15 +44,12 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
 pub fn parse_with_tokens(
     file: FileId,
     text: &str,
-) -> (
-    Option<ast::File>,
-    Diagnostics,
-    Option<(Vec<Token>, Vec<Comment>)>,
-) {
+) -> (Option<ast::File>, Diagnostics, Option<Tokens>) {
     parse_inner(file, text, true)
 }
 
-type Tokens = (Vec<Token>, Vec<Comment>);
+/// A file's tokens and comments.
+pub type Tokens = (Vec<Token>, Vec<Comment>);
 
 fn parse_inner(
     file: FileId,
