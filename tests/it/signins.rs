@@ -438,9 +438,7 @@ async fn promote_refuses_on_evidence_then_turns_the_policy_on_and_plan_shows_it(
     assert!(
         out.stdout
             .contains("~ update `CA001 Require MFA for Azure management`")
-            && out.stdout.contains(
-                "    mode (state): \"enabledForReportingButNotEnforced\" → \"enabled\"\n"
-            )
+            && out.stdout.contains("    mode report-only → on (state)\n")
             && out.stdout.contains("0 to create, 1 to update, 0 to delete"),
         "{out:?}"
     );
