@@ -21,5 +21,6 @@ mod live;
 mod resolve;
 mod scenarios;
 mod schema;
+#[cfg(feature = "tenant")]
 mod signins;
 mod support;
