@@ -3,6 +3,7 @@
 //! In: `argv`. Out: data on stdout, diagnostics and progress on stderr, an [`ExitCode`].
 
 mod compile;
+mod envs;
 mod fmt;
 mod import;
 mod output;
@@ -10,6 +11,8 @@ mod promote;
 mod signins;
 #[cfg(feature = "tenant")]
 mod tenant;
+#[cfg(feature = "tenant")]
+mod tenant_envs;
 mod whatif;
 
 use clap::{Parser, Subcommand};

@@ -5,11 +5,12 @@ use super::compile::SourceArgs;
 use super::output::{self, Format};
 #[cfg(feature = "tenant")]
 use super::tenant::TenantArgs;
-use crate::driver::Compilation;
 use crate::source::SourceMap;
-use crate::whatif::{self, EvalContext};
+use crate::whatif;
 use clap::Args;
+#[cfg(feature = "tenant")]
 use serde_json::json;
+use std::io::Write;
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -30,35 +31,6 @@ pub struct TestArgs {
     pub src: SourceArgs,
 }
 
-fn context(c: &Compilation) -> EvalContext {
-    EvalContext {
-        trusted_locations: c.set.trusted_locations.clone(),
-        names: c.set.names_by_id.clone(),
-    }
-}
-
-/// Text for people: ids the sources declare are shown by their declared names
-/// (`strength ContosoFido`, not its id).
-fn named(text: &str, c: &Compilation) -> String {
-    let mut out = text.to_string();
-    for (id, name) in &c.set.names_by_id {
-        if out.contains(id.as_str()) {
-            out = out.replace(id.as_str(), name);
-        }
-    }
-    out
-}
-
-fn location(sources: &SourceMap, span: crate::source::Span) -> String {
-    match sources.get(span.file) {
-        Some(f) => {
-            let (l, col) = f.line_col(span.start);
-            format!("{}:{l}:{col}", f.name)
-        }
-        None => String::new(),
-    }
-}
-
 pub fn test(a: TestArgs) -> Exit {
     let c = match a.src.compile() {
         Ok(c) => c,
@@ -68,66 +40,23 @@ pub fn test(a: TestArgs) -> Exit {
         eprintln!("capol: the sources have errors; no scenario was run");
         return Exit::SourceErrors;
     }
-    let ctx = context(&c);
-    let set = whatif::PolicySet::new(&c.policies, &ctx);
-    let (mut passed, mut failed) = (0usize, 0usize);
-    let mut report = Vec::new();
-    for sc in &c.set.scenarios {
-        let ev = set.evaluate(&sc.sign_in);
-        let failures: Vec<(String, whatif::Failure, String)> = sc
-            .expects
-            .iter()
-            .filter_map(|e| {
-                whatif::check(&ev, &e.node)
-                    .err()
-                    .map(|f| (e.node.to_string(), f, location(&c.sources, e.span)))
-            })
-            .collect();
-        if failures.is_empty() {
-            passed += 1;
-        } else {
-            failed += 1;
-        }
-        if a.src.format == Format::Text {
-            let status = if failures.is_empty() { "PASS" } else { "FAIL" };
-            println!(
-                "{status} {} ({})",
-                sc.name.node,
-                location(&c.sources, sc.name.span)
-            );
-            for (expect, f, at) in &failures {
-                println!("     expect {expect}  [{at}]");
-                println!("       {}", named(&f.to_string(), &c));
-                if !f.missing.is_empty() {
-                    let facts: Vec<String> = f.missing.iter().map(|m| m.to_string()).collect();
-                    println!("       add to the scenario: {}", facts.join(", "));
-                }
-            }
-        }
-        report.push(json!({
-            "scenario": sc.name.node,
-            "location": location(&c.sources, sc.name.span),
-            "passed": failures.is_empty(),
-            "failures": failures.iter().map(|(e, f, at)| json!({"expect": e, "location": at, "failure": f})).collect::<Vec<_>>(),
-            "evaluation": ev,
-        }));
+    if a.src.format == Format::Text && c.set.scenarios.is_empty() {
+        eprintln!("capol: no scenario found");
     }
-    match a.src.format {
-        Format::Text => {
-            if c.set.scenarios.is_empty() {
-                eprintln!("capol: no scenario found");
-            }
-            println!("\n{passed} passed, {failed} failed");
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let summary = crate::suite::run(&c, a.src.format, &mut out).and_then(|s| {
+        out.flush()?;
+        Ok(s)
+    });
+    match summary {
+        Ok(s) if s.failed > 0 => Exit::SourceErrors,
+        Ok(_) => Exit::Ok,
+        // A closed pipe or a full disk: nothing more can be reported on stdout.
+        Err(e) => {
+            output::error(format!("cannot write the report: {e}"));
+            Exit::Usage
         }
-        Format::Json => {
-            let out = json!({"passed": passed, "failed": failed, "scenarios": report});
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-        }
-    }
-    if failed > 0 {
-        Exit::SourceErrors
-    } else {
-        Exit::Ok
     }
 }
 
@@ -313,14 +242,14 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
         output::error("internal error, please report: the what-if sign-in was lost");
         return Exit::Usage;
     };
-    let ctx = context(&c);
+    let ctx = crate::suite::context(&c);
     let ev = whatif::evaluate(&c.policies, &ctx, &sc.sign_in);
     #[cfg(feature = "tenant")]
     if a.live {
         return live(&a, &sc.sign_in, &ev);
     }
     match a.src.format {
-        Format::Text => print!("{}", named(&whatif::render_table(&ev), &c)),
+        Format::Text => print!("{}", crate::suite::named(&whatif::render_table(&ev), &c)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default()),
     }
     Exit::Ok
