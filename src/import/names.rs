@@ -207,6 +207,7 @@ impl Namer {
                 value: Spanned::new(Ref::Guid(id.clone()), Span::default()),
                 trusted: (*kind == Kind::Location && self.hints.trusted.contains(id))
                     .then(Span::default),
+                allows: Vec::new(),
                 span: Span::default(),
             })
             .collect()

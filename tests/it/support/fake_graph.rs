@@ -397,7 +397,9 @@ fn route(
             page(st, origin, &full, &query, items)
         }
         ("GET", "/identityGovernance/termsOfUse/agreements") => list_reply(st.agreements.clone()),
-        ("GET", "/policies/authenticationStrengthPolicies") => list_reply(st.strengths.clone()),
+        ("GET", "/policies/authenticationStrengthPolicies") => {
+            list_reply(selected(st.strengths.clone(), q("$select")))
+        }
         ("GET", "/directoryRoleTemplates") => list_reply(vec![
             json!({"id": "62e90394-69f5-4237-9190-012177145e10", "displayName": "Global Administrator"}),
             json!({"id": "194ae4cb-b126-40b2-bd5b-6091b380977d", "displayName": "Security Administrator"}),
@@ -506,6 +508,23 @@ fn sign_ins_since(all: &[Value], filter: Option<String>) -> Result<Vec<Value>, S
         .filter(|s| s["createdDateTime"].as_str().unwrap_or("") >= since.as_str())
         .cloned()
         .collect())
+}
+
+/// `$select=a,b`: only those properties (and `id`), as Graph answers.
+fn selected(items: Vec<Value>, select: Option<String>) -> Vec<Value> {
+    let Some(select) = select else { return items };
+    let keep: Vec<&str> = select.split(',').map(str::trim).collect();
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .filter(|(k, _)| k == "id" || keep.contains(&k.as_str()))
+                    .collect(),
+            ),
+            other => other,
+        })
+        .collect()
 }
 
 fn list_reply(items: Vec<Value>) -> Reply {
