@@ -8,7 +8,6 @@
 use capol::check::Options;
 use capol::driver;
 use capol::signin::{ImpactOptions, Mapper, Replay, replay_reader};
-use capol::whatif::EvalContext;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::io::Read;
 use std::time::Duration;
@@ -195,10 +194,7 @@ fn bench(c: &mut Criterion) {
     let compiled = driver::compile_str(&[("bench.capol", &sources())], None, &Options::default());
     assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics.items);
     assert_eq!(compiled.policies.len(), POLICIES);
-    let ctx = EvalContext {
-        trusted_locations: compiled.set.trusted_locations.clone(),
-        names: compiled.set.names_by_id.clone(),
-    };
+    let ctx = capol::suite::context(&compiled);
     let run = || {
         let mut mapper = Mapper::new(None);
         mapper

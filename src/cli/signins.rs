@@ -153,10 +153,7 @@ pub(super) fn emergency(c: &Compilation) -> ImpactOptions {
 }
 
 fn context(c: &Compilation) -> EvalContext {
-    EvalContext {
-        trusted_locations: c.set.trusted_locations.clone(),
-        names: c.set.names_by_id.clone(),
-    }
+    crate::suite::context(c)
 }
 
 /// Named locations by lower-case name → id: the declared names of the locations the policies

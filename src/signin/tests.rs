@@ -8,8 +8,7 @@ use super::*;
 use crate::check::Options;
 use crate::driver::{self, Compilation};
 use crate::whatif::{
-    AuthFlow, ClientAppType, DeviceFact, EvalContext, GuestType, LocationFact, Platform, RiskLevel,
-    Target,
+    AuthFlow, ClientAppType, DeviceFact, GuestType, LocationFact, Platform, RiskLevel, Target,
 };
 use serde_json::{Value, json};
 use std::io::Read;
@@ -481,10 +480,7 @@ fn snapshot() -> Snapshot {
 }
 
 fn run(c: &Compilation, snap: Option<Snapshot>, options: ImpactOptions, log: &str) -> Impact {
-    let ctx = EvalContext {
-        trusted_locations: c.set.trusted_locations.clone(),
-        names: c.set.names_by_id.clone(),
-    };
+    let ctx = crate::suite::context(c);
     let mut replay = Replay::new(&c.policies, &ctx, Mapper::new(snap), options, true);
     replay_reader(log.as_bytes(), &mut replay).unwrap();
     replay.finish()
@@ -637,10 +633,7 @@ fn samples_are_scenarios_that_pass_capol_test() {
     let all = format!("{SOURCES}\n{scenarios}");
     let c2 = driver::compile_str(&[("p.capol", &all)], None, &Options::default());
     assert!(!c2.has_errors(), "{:?}\n{scenarios}", c2.diagnostics.items);
-    let ctx = EvalContext {
-        trusted_locations: c2.set.trusted_locations.clone(),
-        names: c2.set.names_by_id.clone(),
-    };
+    let ctx = crate::suite::context(&c2);
     let set = crate::whatif::PolicySet::new(&c2.policies, &ctx);
     assert!(!c2.set.scenarios.is_empty());
     for sc in &c2.set.scenarios {
