@@ -13,6 +13,8 @@ mod signins;
 mod tenant;
 #[cfg(feature = "tenant")]
 mod tenant_envs;
+#[cfg(feature = "tenant")]
+mod trust;
 mod whatif;
 
 use clap::{Parser, Subcommand};
@@ -68,6 +70,15 @@ Exit codes:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour the diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: output::ColorChoice,
 }
 
 #[derive(Subcommand, Debug)]
@@ -124,6 +135,7 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> Exit {
+    output::set_color(cli.color);
     match cli.command {
         Command::Check(a) => compile::check(a),
         Command::Compile(a) => compile::compile(a),

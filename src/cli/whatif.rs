@@ -37,7 +37,9 @@ pub fn test(a: TestArgs) -> Exit {
         Err(e) => return e,
     };
     if c.has_errors() {
-        eprintln!("capol: the sources have errors; no scenario was run");
+        if !a.src.format.is_machine() {
+            eprintln!("capol: the sources have errors; no scenario was run");
+        }
         return Exit::SourceErrors;
     }
     if a.src.format == Format::Text && c.set.scenarios.is_empty() {
@@ -253,7 +255,9 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
             eprintln!("capol: the sign-in given by the flags has errors");
             return Exit::Usage;
         }
-        eprintln!("capol: the sources have errors");
+        if !a.src.format.is_machine() {
+            eprintln!("capol: the sources have errors");
+        }
         return Exit::SourceErrors;
     }
     let Some(sc) = c.set.scenarios.iter().find(|s| s.span.file == flags) else {
@@ -268,7 +272,9 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
     }
     match a.src.format {
         Format::Text => print!("{}", crate::suite::named(&whatif::render_table(&ev), &c)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default()),
+        Format::Json | Format::Sarif => {
+            println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default())
+        }
     }
     Exit::Ok
 }
@@ -288,14 +294,14 @@ fn live(a: &WhatIfArgs, sign_in: &whatif::SignIn, ev: &whatif::Evaluation) -> Ex
     if a.src.format == Format::Text {
         print!("{}", whatif::render_table(ev));
     }
-    let answer = match super::tenant::evaluate_live(&a.tenant, a.src.api, &request.body) {
+    let answer = match super::tenant::evaluate_live(&a.tenant, &a.src, &request.body) {
         Ok(answer) => answer,
         Err(e) => return e,
     };
     let cmp = live::comparison(ev, &answer);
     match a.src.format {
         Format::Text => print!("\n{}", live::render_text(&cmp, &request.notes)),
-        Format::Json => {
+        Format::Json | Format::Sarif => {
             let mut out = serde_json::to_value(ev).unwrap_or_default();
             let mut report = serde_json::to_value(&cmp).unwrap_or_default();
             report["notes"] = json!(request.notes);

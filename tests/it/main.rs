@@ -19,6 +19,7 @@ mod examples;
 mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
+mod machine_output;
 mod methods;
 #[cfg(feature = "tenant")]
 mod resolve;
@@ -27,3 +28,6 @@ mod schema;
 #[cfg(feature = "tenant")]
 mod signins;
 mod support;
+mod trust_files;
+#[cfg(feature = "tenant")]
+mod trust_tenant;
