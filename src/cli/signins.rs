@@ -111,7 +111,8 @@ fn impact_run(a: &ImpactArgs) -> Step<Exit> {
         &a.tenant,
     )?;
     let text = match a.src.format {
-        Format::Json => {
+        // SARIF describes diagnostics, not a summary: machines get the JSON.
+        Format::Json | Format::Sarif => {
             let mut t = serde_json::to_string_pretty(&impact.to_json()).unwrap_or_default();
             t.push('\n');
             t
@@ -133,7 +134,7 @@ pub(super) fn out(text: &str) {
 pub(super) fn compile(src: &SourceArgs) -> Step<Compilation> {
     let c = src.compile()?;
     if c.has_errors() {
-        summary(&c);
+        summary(&c, src.format);
         return Err(Exit::SourceErrors);
     }
     Ok(c)
