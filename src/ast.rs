@@ -18,6 +18,8 @@ pub enum Item {
     Emergency(Emergency),
     Policy(Policy),
     Scenario(Scenario),
+    /// `assert "NAME"`: facts describe a set of sign-ins (LANGUAGE.md §8).
+    Assert(Scenario),
 }
 
 impl Item {
@@ -26,7 +28,7 @@ impl Item {
             Item::Declaration(d) => d.span,
             Item::Emergency(e) => e.span,
             Item::Policy(p) => p.span,
-            Item::Scenario(s) => s.span,
+            Item::Scenario(s) | Item::Assert(s) => s.span,
         }
     }
 }
@@ -300,6 +302,12 @@ pub enum Fact {
         attrs: Vec<(Spanned<String>, Spanned<Ref>)>,
     },
     Expect(Expect),
+    /// Asserts only: `not member-of …`.
+    NotMemberOf(Vec<Target>),
+    /// Asserts only: `member` (a member of the directory, not a guest).
+    Member,
+    /// Asserts only: `app any other` (an app no policy names).
+    AnyOtherApp,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -311,6 +319,8 @@ pub enum Expect {
     Skips(Spanned<String>),
     WouldApply(Spanned<String>),
     Session(SessionItem),
+    /// Asserts only: `expect not block`.
+    NotBlock,
     /// An unknown expectation word, reported by the checker.
     Unknown(Spanned<String>),
 }

@@ -4,6 +4,7 @@
 //! combination rules (`rules`), and the safety rules that protect emergency access (`safety`).
 //! Nothing stops at the first problem: a typo in one policy never hides a problem in the next.
 
+mod assert;
 mod filters;
 mod lower;
 pub mod names;
@@ -169,6 +170,13 @@ pub fn check(
             };
             let sc = l.scenario(s);
             set.scenarios.push(sc);
+        }
+    }
+    for file in files {
+        for item in &file.items {
+            let Item::Assert(a) = item else { continue };
+            let lowered = assert::lower(a, &names, &mut diags, &policy_names);
+            set.asserts.push(lowered);
         }
     }
     for kind in Kind::ALL {

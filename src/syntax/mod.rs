@@ -129,7 +129,8 @@ fn chunk_starts(text: &str) -> Vec<usize> {
         if at > 0
             && (trimmed.starts_with("policy ")
                 || trimmed.starts_with("policy\"")
-                || trimmed.starts_with("scenario "))
+                || trimmed.starts_with("scenario ")
+                || trimmed.starts_with("assert "))
         {
             starts.push(at);
         }
@@ -211,6 +212,12 @@ impl Visitor<'_> {
                 Rule::scenario => {
                     if let Some(s) = self.visit_scenario(child) {
                         items.push(Item::Scenario(s));
+                    }
+                    *open = Open::AfterScenario;
+                }
+                Rule::assert => {
+                    if let Some(s) = self.visit_assert(child) {
+                        items.push(Item::Assert(s));
                     }
                     *open = Open::AfterScenario;
                 }

@@ -12,8 +12,28 @@ impl Visitor<'_> {
         let mut c = Cursor::new(pair);
         c.take(Rule::kw_scenario);
         let name = self.visit_string(c.next(Rule::string)?);
+        let facts = self.visit_facts(c.rest(), false);
+        Some(Scenario { name, facts, span })
+    }
+
+    /// `assert "NAME"` and its facts.
+    pub(super) fn visit_assert(&mut self, pair: Pair<Rule>) -> Option<Scenario> {
+        let span = self.span(&pair);
+        let mut c = Cursor::new(pair);
+        c.take(Rule::kw_assert);
+        let name = self.visit_string(c.next(Rule::string)?);
+        let facts = self.visit_facts(c.rest(), true);
+        Some(Scenario { name, facts, span })
+    }
+
+    /// The facts of a scenario, or of an assert (`many`: a fact may list several values).
+    fn visit_facts<'i>(
+        &mut self,
+        pairs: impl Iterator<Item = Pair<'i, Rule>>,
+        many: bool,
+    ) -> Vec<Spanned<Fact>> {
         let mut facts = Vec::new();
-        for fact in c.rest() {
+        for fact in pairs {
             let fspan = self.span(&fact);
             let rule = fact.as_rule();
             let mut fc = Cursor::new(fact);
@@ -83,7 +103,7 @@ impl Visitor<'_> {
                         })
                         .map(|v| self.visit_ref(v))
                         .collect();
-                    let fact = if kind == TargetKind::User {
+                    let fact = if kind == TargetKind::User && !many {
                         if let [_, second, ..] = values.as_slice() {
                             self.diags.push(
                                 crate::diag::Diagnostic::new("E0500", "a sign-in has one user")
@@ -103,6 +123,21 @@ impl Visitor<'_> {
                     };
                     facts.push(Spanned::new(fact, fspan));
                 }
+                Rule::expect_not_block => {
+                    facts.push(Spanned::new(Fact::Expect(Expect::NotBlock), fspan));
+                }
+                Rule::not_member_of_fact => {
+                    fc.take(Rule::kw_not);
+                    fc.take(Rule::kw_member_of);
+                    if let Some(list) = fc.next(Rule::target_list) {
+                        facts.push(Spanned::new(
+                            Fact::NotMemberOf(self.visit_target_list(list)),
+                            fspan,
+                        ));
+                    }
+                }
+                Rule::member_fact => facts.push(Spanned::new(Fact::Member, fspan)),
+                Rule::any_other_app => facts.push(Spanned::new(Fact::AnyOtherApp, fspan)),
                 Rule::expect => {
                     fc.take(Rule::kw_expect);
                     let Some(e) = fc.next_any() else { continue };
@@ -157,6 +192,6 @@ impl Visitor<'_> {
                 _ => {}
             }
         }
-        Some(Scenario { name, facts, span })
+        facts
     }
 }
