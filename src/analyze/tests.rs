@@ -64,19 +64,29 @@ fn counterexample_fails(src: &str, r: &Report, i: usize) {
         panic!("assert {i} has no counterexample: {:?}", r.asserts.get(i));
     };
     let c = compile(&format!("{src}\n{}", cx.scenario));
-    assert!(!c.has_errors() || c.only_safety_errors(), "{:?}", c.diagnostics.items);
+    assert!(
+        !c.has_errors() || c.only_safety_errors(),
+        "{:?}",
+        c.diagnostics.items
+    );
     let ctx = EvalContext {
         trusted_locations: c.set.trusted_locations.clone(),
         names: c.set.names_by_id.clone(),
     };
     let policies = c.evaluable().unwrap_or_default();
-    let sc = c.set.scenarios.last().map(|s| (s.sign_in.clone(), s.expects.clone()));
+    let sc = c
+        .set
+        .scenarios
+        .last()
+        .map(|s| (s.sign_in.clone(), s.expects.clone()));
     let Some((sign_in, expects)) = sc else {
         panic!("no scenario parsed from {}", cx.scenario)
     };
     let ev = crate::whatif::evaluate(&policies, &ctx, &sign_in);
     assert!(
-        expects.iter().any(|e| crate::whatif::check(&ev, &e.node).is_err()),
+        expects
+            .iter()
+            .any(|e| crate::whatif::check(&ev, &e.node).is_err()),
         "counterexample passes:\n{}",
         cx.scenario
     );
@@ -122,7 +132,10 @@ assert \"Break-glass\"
     let r = run(&src);
     assert_eq!(holds(&r), [true, true, false, true]);
     counterexample_fails(&src, &r, 2);
-    let cx = r.asserts[2].counterexample.as_ref().map(|c| c.scenario.clone());
+    let cx = r.asserts[2]
+        .counterexample
+        .as_ref()
+        .map(|c| c.scenario.clone());
     assert!(cx.is_some_and(|s| s.contains("group Sales") && !s.contains("GlobalAdministrator")));
 }
 
@@ -394,11 +407,17 @@ policy \"Guests blocked\"
     assert!(guests.is_empty(), "{guests:?}");
     assert_eq!(members.len(), 1, "{members:?}");
     assert!(
-        members[0].summary.starts_with("members · any other app · any platform"),
+        members[0]
+            .summary
+            .starts_with("members · any other app · any platform"),
         "{}",
         members[0].summary
     );
-    assert!(!members[0].summary.contains("BreakGlass"), "{}", members[0].summary);
+    assert!(
+        !members[0].summary.contains("BreakGlass"),
+        "{}",
+        members[0].summary
+    );
     assert!(members[0].scenario.contains("expect allow"));
 }
 

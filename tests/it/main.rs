@@ -3,6 +3,7 @@
 #![cfg(feature = "tenant")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analyze;
 mod auth;
 mod cli;
 mod client;
