@@ -173,9 +173,10 @@ pub fn load(files: &[PathBuf], sources: &mut SourceMap, diags: &mut Diagnostics)
                     Diagnostic::new(
                         "E0003",
                         format!(
-                            "`{name}` is {} bytes, more than the limit of {}",
+                            "`{name}` is {} bytes ({}), more than the limit of {}",
                             bytes.len(),
-                            syntax::MAX_SOURCE_BYTES
+                            crate::diag::size_text(bytes.len()),
+                            crate::diag::size_text(syntax::MAX_SOURCE_BYTES)
                         ),
                     )
                     .at(Span::new(id, 0, 0), "this file")

@@ -75,7 +75,9 @@ pub fn check(
         );
     }
 
-    // Emergency principals.
+    // Emergency principals. When one fails to resolve, the emergency set is incomplete and the
+    // rules that depend on it would only repeat that error in other words.
+    let mut emergency_failed = false;
     for file in files {
         for item in &file.items {
             let Item::Emergency(e) = item else { continue };
@@ -95,7 +97,9 @@ pub fn check(
                 continue;
             }
             for p in &e.principals {
-                if let Some(res) = names.resolve(kind, p, &mut diags) {
+                let resolved = names.resolve(kind, p, &mut diags);
+                emergency_failed |= resolved.is_none();
+                if let Some(res) = resolved {
                     let pr = if kind == Kind::User {
                         Principal::User(res.id)
                     } else {
@@ -109,6 +113,9 @@ pub fn check(
 
     // Policies.
     let mut by_name: HashMap<String, crate::source::Span> = HashMap::new();
+    // Policies whose lowering found errors (a name that did not resolve, a bad value): what is
+    // left of them is not what the user wrote, so the safety rules do not judge it.
+    let mut incomplete: Vec<bool> = Vec::new();
     for file in files {
         for item in &file.items {
             let Item::Policy(p) = item else { continue };
@@ -145,7 +152,9 @@ pub fn check(
                 names: &names,
                 diags: &mut diags,
             };
+            let before = lowerer.diags.error_count();
             let policy = lowerer.policy(p, display_name);
+            incomplete.push(diags.error_count() > before);
             set.policies.push(policy);
         }
     }
@@ -186,12 +195,16 @@ pub fn check(
             }
         }
     }
-    for p in &set.policies {
+    for (p, incomplete) in set.policies.iter().zip(&incomplete) {
         rules::check(p, opts, &mut diags);
         filters::check(p, sources, &mut diags);
-        safety::check(p, &set, &mut diags);
+        if !incomplete {
+            safety::check(p, &set, &mut diags);
+        }
     }
-    safety::check_emergency_declared(&set, &mut diags);
+    if !emergency_failed {
+        safety::check_emergency_declared(&set, &mut diags);
+    }
     set.policies
         .sort_by(|a, b| a.display_name.node.cmp(&b.display_name.node));
     diags.sort();

@@ -251,7 +251,11 @@ mod tests {
             "/tests/corpus/016-alex-306-block-auth-transfer.json"
         );
         assert_eq!(capol(&["import", bad]), Exit::SourceErrors);
+        // Without the tenant feature, `--from-tenant` is a tenant error too.
+        #[cfg(not(feature = "tenant"))]
+        assert_eq!(capol(&["import", "--from-tenant"]), Exit::Tenant);
         // No credential in the environment of a test: a tenant error, exit 3.
+        #[cfg(feature = "tenant")]
         assert_eq!(
             capol(&[
                 "import",

@@ -22,6 +22,7 @@ registry! {
     "E0003" => "source file too large",
     "E0004" => "clause outside a policy",
     "E0005" => "unknown escape in a string",
+    "E0006" => "internal error in the parser",
     "E0100" => "unknown name",
     "E0101" => "name of the wrong kind",
     "E0102" => "malformed GUID",

@@ -120,14 +120,39 @@ impl Diagnostics {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
-    /// Sort by file and position so that output is stable whatever order the passes ran in.
+    /// Errors first, then warnings; each by file and position, so that output is stable
+    /// whatever order the passes ran in and a real error is never scrolled away by warnings.
     pub fn sort(&mut self) {
         self.items.sort_by_key(|d| {
-            d.primary
+            let at = d
+                .primary
                 .as_ref()
                 .map(|l| (l.span.file, l.span.start, l.span.end))
-                .unwrap_or_default()
+                .unwrap_or_default();
+            (d.severity, at)
         });
+    }
+}
+
+/// A size for people: `512 bytes`, `12.5 KiB`, `8 MiB`.
+pub fn size_text(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    let unit = |n: usize, u: usize, name: &str| {
+        if n.is_multiple_of(u) {
+            format!("{} {name}", n / u)
+        } else {
+            format!("{:.1} {name}", n as f64 / u as f64)
+        }
+    };
+    if bytes >= MIB {
+        unit(bytes, MIB, "MiB")
+    } else if bytes >= KIB {
+        unit(bytes, KIB, "KiB")
+    } else if bytes == 1 {
+        "1 byte".to_string()
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

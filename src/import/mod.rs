@@ -246,8 +246,9 @@ fn run(
 /// `CA001 Require MFA for admins` → `ca001-require-mfa-for-admins`; unique among the policies
 /// and never `names`.
 fn stems(done: &[Converted]) -> Vec<String> {
-    let mut used: Vec<String> = vec!["names".to_string()];
-    let mut out = Vec::new();
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+    used.insert("names".to_string());
+    let mut out = Vec::with_capacity(done.len());
     for c in done {
         let base = slug(&c.name);
         let mut stem = base.clone();
@@ -256,7 +257,7 @@ fn stems(done: &[Converted]) -> Vec<String> {
             stem = format!("{base}-{n}");
             n += 1;
         }
-        used.push(stem.clone());
+        used.insert(stem.clone());
         out.push(stem);
     }
     out

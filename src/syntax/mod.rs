@@ -1,22 +1,25 @@
 //! The pest parser: `.capol` text in, [`ast::File`](crate::ast::File) out, or syntax diagnostics.
 //!
-//! pest stays inside this module. Each grammar rule has one `visit_<rule>` function that takes
-//! its children through a [`cursor::Cursor`]; pest errors become `E0001` diagnostics phrased in
-//! the user's words ("expected a group name").
+//! pest stays inside this module. Each structural grammar rule has one `visit_<rule>` function
+//! that takes its children through a [`cursor::Cursor`]; the modules follow the grammar's
+//! sections (`values`, `declarations`, `policy`, `scenario`). pest errors become `E0001`
+//! diagnostics phrased in the user's words ("expected a group name"); a parse tree of a shape the
+//! visitors do not expect (capol's own bug) becomes the internal error `E0006`, never a silent skip.
 
 mod cursor;
+mod declarations;
 mod errors;
 mod policy;
 mod scenario;
 #[cfg(test)]
 mod tests;
 mod tokens;
+mod values;
 
-use crate::ast::{self, Item, Ref};
+use crate::ast::{self, Item};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::source::{FileId, Span, Spanned};
-use crate::symbols::is_guid;
-use cursor::Cursor;
+use cursor::{Cursor, Mismatch, Visit};
 use pest::Parser as _;
 use pest::iterators::Pair;
 pub use tokens::{Comment, Token, TokenKind, is_bare_name, tokens};
@@ -28,7 +31,8 @@ pub(crate) struct CapolParser;
 /// Sources larger than this are refused with `E0003` (a policy file is a few kilobytes).
 pub const MAX_SOURCE_BYTES: usize = 8 * 1024 * 1024;
 
-/// Parse one file. Syntax errors come back as diagnostics; the AST is `None` then.
+/// Parse one file. Syntax errors come back as diagnostics; the AST then holds the chunks that
+/// parsed (checked too, never compiled).
 pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
     let mut diags = Diagnostics::new();
     if text.len() > MAX_SOURCE_BYTES {
@@ -36,8 +40,10 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
             Diagnostic::new(
                 "E0003",
                 format!(
-                    "source file is {} bytes, more than the limit of {MAX_SOURCE_BYTES}",
-                    text.len()
+                    "source file is {} bytes ({}), more than the limit of {}",
+                    text.len(),
+                    crate::diag::size_text(text.len()),
+                    crate::diag::size_text(MAX_SOURCE_BYTES)
                 ),
             )
             .at(Span::new(file, 0, 0), "this file")
@@ -49,72 +55,69 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
         items: Vec::new(),
         open: Open::None,
     };
-    match CapolParser::parse(Rule::file, text) {
-        Ok(pairs) => {
-            let mut v = Visitor {
-                file,
-                diags: &mut diags,
-                offset: 0,
-            };
-            for pair in pairs {
-                if pair.as_rule() == Rule::file {
-                    v.visit_file(pair, &mut state);
-                }
+    if let Err(e) = parse_chunk(file, text, 0, &mut state, &mut diags) {
+        recover(file, text, &e, &mut state, &mut diags);
+    }
+    let ast = ast::File {
+        file,
+        items: state.items,
+    };
+    (Some(ast), diags)
+}
+
+/// Parse `chunk` (which starts at `offset` in the file) and visit what it holds.
+fn parse_chunk(
+    file: FileId,
+    chunk: &str,
+    offset: usize,
+    state: &mut FileState,
+    diags: &mut Diagnostics,
+) -> Result<(), pest::error::Error<Rule>> {
+    let pairs = CapolParser::parse(Rule::file, chunk)?;
+    let mut v = Visitor {
+        file,
+        diags,
+        offset,
+    };
+    for pair in pairs {
+        match pair.as_rule() {
+            Rule::file => v.visit_file(pair, state),
+            _ => {
+                let m = Cursor::unexpected(Rule::file, &pair);
+                v.internal(m);
             }
-        }
-        Err(e) => {
-            // Recover: parse each chunk that starts at a `policy` or `scenario` line on its own,
-            // so one run reports the syntax errors of every policy in the file.
-            let chunks = chunk_starts(text);
-            let mut failed = false;
-            for (i, start) in chunks.iter().enumerate() {
-                let end = chunks.get(i + 1).copied().unwrap_or(text.len());
-                let chunk = &text[*start..end];
-                match CapolParser::parse(Rule::file, chunk) {
-                    Ok(pairs) => {
-                        let mut v = Visitor {
-                            file,
-                            diags: &mut diags,
-                            offset: *start,
-                        };
-                        for pair in pairs {
-                            if pair.as_rule() == Rule::file {
-                                v.visit_file(pair, &mut state);
-                            }
-                        }
-                    }
-                    Err(ce) => {
-                        failed = true;
-                        let mut d = errors::syntax_error(file, chunk, &ce);
-                        if let Some(l) = &mut d.primary {
-                            l.span.start += start;
-                            l.span.end += start;
-                        }
-                        diags.push(d);
-                    }
-                }
-            }
-            if !failed {
-                diags.push(errors::syntax_error(file, text, &e));
-            }
-            // The chunks that parsed are checked too, so that one run reports their problems
-            // as well; nothing is compiled from a file with a syntax error.
-            return (
-                Some(ast::File {
-                    file,
-                    items: state.items,
-                }),
-                diags,
-            );
         }
     }
-    (
-        Some(ast::File {
-            file,
-            items: state.items,
-        }),
-        diags,
-    )
+    Ok(())
+}
+
+/// After a syntax error, parse each chunk that starts at a `policy` or `scenario` line on its
+/// own, so one run reports the syntax errors of every policy in the file.
+fn recover(
+    file: FileId,
+    text: &str,
+    whole: &pest::error::Error<Rule>,
+    state: &mut FileState,
+    diags: &mut Diagnostics,
+) {
+    let chunks = chunk_starts(text);
+    let mut failed = false;
+    for (i, start) in chunks.iter().enumerate() {
+        let end = chunks.get(i + 1).copied().unwrap_or(text.len());
+        let chunk = &text[*start..end];
+        if let Err(ce) = parse_chunk(file, chunk, *start, state, diags) {
+            failed = true;
+            let mut d = errors::syntax_error(file, chunk, &ce);
+            if let Some(l) = &mut d.primary {
+                l.span.start += start;
+                l.span.end += start;
+            }
+            diags.push(d);
+        }
+    }
+    if !failed {
+        diags.push(errors::syntax_error(file, text, whole));
+    }
 }
 
 /// Byte offsets where a line starts with `policy` or `scenario`: the points where parsing can
@@ -165,7 +168,7 @@ impl Visitor<'_> {
     /// inside a rule whose repetition failed).
     pub fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        let len = token_len(pair.as_str());
+        let len = values::token_len(pair.as_str());
         Span::new(
             self.file,
             self.offset + s.start(),
@@ -173,225 +176,125 @@ impl Visitor<'_> {
         )
     }
 
-    fn visit_file(&mut self, pair: Pair<Rule>, state: &mut FileState) {
-        let FileState { items, open } = state;
-        for child in pair.into_inner() {
-            match child.as_rule() {
-                Rule::declaration => {
-                    if let Some(d) = self.visit_declaration(child) {
-                        items.push(Item::Declaration(d));
-                    }
-                }
-                Rule::emergency => {
-                    if let Some(e) = self.visit_emergency(child) {
-                        items.push(Item::Emergency(e));
-                    }
-                }
-                Rule::policy_header => {
-                    let span = self.span(&child);
-                    let name = Cursor::new(child)
-                        .find(Rule::string)
-                        .map(|s| self.visit_string(s));
-                    if let Open::Implicit(i) = *open
-                        && let Item::Policy(p) = &items[i]
-                    {
-                        self.diags.push(
-                                Diagnostic::new("E0004", "clauses stand before the first `policy` header")
-                                    .at(p.clauses.first().map(|c| c.span).unwrap_or(p.span), "this clause belongs to no named policy")
-                                    .also(span, "the first header is here")
-                                    .help("move these clauses under a `policy \"NAME\"` header, or give them one of their own"),
-                            );
-                    }
-                    items.push(Item::Policy(ast::Policy {
-                        name,
-                        clauses: Vec::new(),
-                        span,
-                    }));
-                    *open = Open::Header(items.len() - 1);
-                }
-                Rule::scenario => {
-                    if let Some(s) = self.visit_scenario(child) {
-                        items.push(Item::Scenario(s));
-                    }
-                    *open = Open::AfterScenario;
-                }
-                Rule::assert => {
-                    if let Some(s) = self.visit_assert(child) {
-                        items.push(Item::Assert(s));
-                    }
-                    *open = Open::AfterScenario;
-                }
-                Rule::clause => {
-                    let span = self.span(&child);
-                    let Some(clause) = self.visit_clause(child) else {
-                        continue;
-                    };
-                    let idx = match *open {
-                        Open::Header(i) | Open::Implicit(i) => i,
-                        Open::None => {
-                            items.push(Item::Policy(ast::Policy {
-                                name: None,
-                                clauses: Vec::new(),
-                                span,
-                            }));
-                            *open = Open::Implicit(items.len() - 1);
-                            items.len() - 1
-                        }
-                        Open::AfterScenario => {
-                            self.diags.push(
-                                Diagnostic::new("E0004", format!("`{}` clause after a scenario", clause.keyword()))
-                                    .at(span, "this clause belongs to no policy")
-                                    .help("policy clauses go under a `policy \"NAME\"` header; a scenario holds only facts and `expect` lines"),
-                            );
-                            continue;
-                        }
-                    };
-                    if let Some(Item::Policy(p)) = items.get_mut(idx) {
-                        p.span = p.span.to(span);
-                        p.clauses.push(Spanned::new(clause, span));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn visit_declaration(&mut self, pair: Pair<Rule>) -> Option<ast::Declaration> {
-        let span = self.span(&pair);
-        let mut c = Cursor::new(pair);
-        let kind = self.visit_decl_kind(c.next(Rule::decl_kind)?)?;
-        let name_pair = c.next(Rule::decl_name)?;
-        let name = self.visit_ref(Cursor::new(name_pair).rest().next()?);
-        let value = self.visit_ref(c.next_any()?);
-        let trusted = c.take(Rule::kw_trusted).map(|p| self.span(&p));
-        Some(ast::Declaration {
-            kind,
-            name,
-            value,
-            trusted,
-            span,
-        })
-    }
-
-    fn visit_emergency(&mut self, pair: Pair<Rule>) -> Option<ast::Emergency> {
-        let span = self.span(&pair);
-        let mut c = Cursor::new(pair);
-        c.take(Rule::kw_emergency);
-        let kind = self.visit_decl_kind(c.next(Rule::decl_kind)?)?;
-        let principals = c.rest().map(|p| self.visit_ref(p)).collect();
-        Some(ast::Emergency {
-            kind,
-            principals,
-            span,
-        })
-    }
-
-    fn visit_decl_kind(&mut self, pair: Pair<Rule>) -> Option<Spanned<crate::symbols::Kind>> {
-        let span = self.span(&pair);
-        crate::symbols::Kind::from_keyword(pair.as_str()).map(|k| Spanned::new(k, span))
-    }
-
-    /// A `value` (string, upn or word) as a reference.
-    pub fn visit_ref(&mut self, pair: Pair<Rule>) -> Spanned<Ref> {
-        let span = self.span(&pair);
-        let r = match pair.as_rule() {
-            Rule::string => Ref::Quoted(self.visit_string(pair).node),
-            Rule::upn => Ref::Upn(pair.as_str().to_string()),
-            _ => classify_word(pair.as_str()),
+    /// The grammar and the visitors disagree: report capol's bug where it happened.
+    fn internal(&mut self, m: Mismatch) {
+        let what = match (m.expected, m.found) {
+            (Some(e), Some(f)) => format!("expected `{e:?}`, found `{f:?}`"),
+            (Some(e), None) => format!("expected `{e:?}`, found nothing"),
+            (None, Some(f)) => format!("`{f:?}` was not expected here"),
+            (None, None) => "nothing was expected here".to_string(),
         };
-        Spanned::new(r, span)
+        let span = Span::new(self.file, self.offset + m.start, self.offset + m.end);
+        self.diags.push(
+            Diagnostic::new(
+                "E0006",
+                format!(
+                    "internal error: the parser cannot read this `{:?}`",
+                    m.parent
+                ),
+            )
+            .at(span, what)
+            .help("this is a bug in capol, not in your policy: please report it with this input")
+            .note("the part of the file around it was not checked"),
+        );
     }
 
-    /// A quoted string, unescaped. Single quotes are raw; double quotes take `\"`, `\\`, and
-    /// (an extension, see `docs/language.md`) `\n`, `\r`, `\t`.
-    pub fn visit_string(&mut self, pair: Pair<Rule>) -> Spanned<String> {
-        let span = self.span(&pair);
-        let raw = pair.as_str();
-        let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
-        if raw.starts_with('\'') {
-            return Spanned::new(inner.to_string(), span);
-        }
-        let mut out = String::with_capacity(inner.len());
-        let mut chars = inner.char_indices();
-        while let Some((i, ch)) = chars.next() {
-            if ch != '\\' {
-                out.push(ch);
+    fn visit_file(&mut self, pair: Pair<Rule>, state: &mut FileState) {
+        let mut c = Cursor::new(pair);
+        while let Some(child) = c.take_any() {
+            if child.as_rule() == Rule::EOI {
                 continue;
             }
-            match chars.next() {
-                Some((_, '"')) => out.push('"'),
-                Some((_, '\\')) => out.push('\\'),
-                Some((_, 'n')) => out.push('\n'),
-                Some((_, 'r')) => out.push('\r'),
-                Some((_, 't')) => out.push('\t'),
-                Some((j, other)) => {
-                    let at = span.start + 1 + i;
-                    self.diags.push(
-                        Diagnostic::new("E0005", format!("unknown escape `\\{other}` in a string"))
-                            .at(Span::new(self.file, at, span.start + 1 + j + other.len_utf8()), "not an escape capol knows")
-                            .help("double-quoted strings take `\\\"`, `\\\\`, `\\n`, `\\r` and `\\t`; use single quotes for raw text"),
-                    );
-                    out.push(other);
-                }
-                None => {}
+            if let Err(m) = self.visit_item(child, state) {
+                self.internal(m);
             }
         }
-        Spanned::new(out, span)
     }
-}
 
-/// The length of `text` without trailing white space and comments.
-fn token_len(text: &str) -> usize {
-    let mut t = text.trim_end();
-    loop {
-        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
-        if !t[line_start..].contains('#') {
-            return t.len();
-        }
-        let mut quote: Option<char> = None;
-        let mut escaped = false;
-        let mut cut = None;
-        for (i, ch) in t[line_start..].char_indices() {
-            match quote {
-                Some(q) => {
-                    if escaped {
-                        escaped = false;
-                    } else if q == '"' && ch == '\\' {
-                        escaped = true;
-                    } else if ch == q {
-                        quote = None;
-                    }
-                }
-                None if ch == '"' || ch == '\'' => quote = Some(ch),
-                None if ch == '#' => {
-                    cut = Some(line_start + i);
-                    break;
-                }
-                None => {}
+    fn visit_item(&mut self, child: Pair<Rule>, state: &mut FileState) -> Visit<()> {
+        match child.as_rule() {
+            Rule::declaration => {
+                let d = self.visit_declaration(child)?;
+                state.items.push(Item::Declaration(d));
             }
+            Rule::emergency => {
+                let e = self.visit_emergency(child)?;
+                state.items.push(Item::Emergency(e));
+            }
+            Rule::policy_header => self.visit_policy_header(child, state)?,
+            Rule::scenario => {
+                let s = self.visit_scenario(child)?;
+                state.items.push(Item::Scenario(s));
+                state.open = Open::AfterScenario;
+            }
+            Rule::assert => {
+                let s = self.visit_assert(child)?;
+                state.items.push(Item::Assert(s));
+                state.open = Open::AfterScenario;
+            }
+            Rule::clause => {
+                let span = self.span(&child);
+                let clause = self.visit_clause(child)?;
+                self.place_clause(Spanned::new(clause, span), state);
+            }
+            _ => return Err(Cursor::unexpected(Rule::file, &child)),
         }
-        match cut {
-            Some(c) => t = t[..c].trim_end(),
-            None => return t.len(),
-        }
+        Ok(())
     }
-}
 
-/// A bare word is a GUID, something that tries to be one, or an identifier.
-fn classify_word(w: &str) -> Ref {
-    if is_guid(w) {
-        return Ref::Guid(w.to_ascii_lowercase());
+    fn visit_policy_header(&mut self, pair: Pair<Rule>, state: &mut FileState) -> Visit<()> {
+        let span = self.span(&pair);
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_policy)?;
+        let name = self.visit_string(c.next(Rule::string)?);
+        c.finish()?;
+        if let Open::Implicit(i) = state.open
+            && let Some(Item::Policy(p)) = state.items.get(i)
+        {
+            self.diags.push(
+                Diagnostic::new("E0004", "clauses stand before the first `policy` header")
+                    .at(p.clauses.first().map(|c| c.span).unwrap_or(p.span), "this clause belongs to no named policy")
+                    .also(span, "the first header is here")
+                    .help("move these clauses under a `policy \"NAME\"` header, or give them one of their own"),
+            );
+        }
+        state.items.push(Item::Policy(ast::Policy {
+            name: Some(name),
+            clauses: Vec::new(),
+            span,
+        }));
+        state.open = Open::Header(state.items.len() - 1);
+        Ok(())
     }
-    let hexish = w.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-    let starts_digit = w.starts_with(|c: char| c.is_ascii_digit());
-    // 32 hexadecimal digits without their dashes are a GUID written wrong, too.
-    let dashless = w.len() == 32 && w.chars().all(|c| c.is_ascii_hexdigit());
-    if hexish && w.contains('-') && w.len() >= 20
-        || starts_digit && w.matches('-').count() >= 3
-        || dashless
-    {
-        Ref::BadGuid(w.to_string())
-    } else {
-        Ref::Ident(w.to_string())
+
+    /// Add a clause to the policy open at this point: the last header's, or an implicit one
+    /// (a header-less file); after a scenario, a clause belongs to nothing.
+    fn place_clause(&mut self, clause: Spanned<ast::Clause>, state: &mut FileState) {
+        let span = clause.span;
+        let FileState { items, open } = state;
+        let idx = match *open {
+            Open::Header(i) | Open::Implicit(i) => i,
+            Open::None => {
+                items.push(Item::Policy(ast::Policy {
+                    name: None,
+                    clauses: Vec::new(),
+                    span,
+                }));
+                *open = Open::Implicit(items.len() - 1);
+                items.len() - 1
+            }
+            Open::AfterScenario => {
+                self.diags.push(
+                    Diagnostic::new("E0004", format!("`{}` clause after a scenario", clause.node.keyword()))
+                        .at(span, "this clause belongs to no policy")
+                        .help("policy clauses go under a `policy \"NAME\"` header; a scenario holds only facts and `expect` lines"),
+                );
+                return;
+            }
+        };
+        if let Some(Item::Policy(p)) = items.get_mut(idx) {
+            p.span = p.span.to(span);
+            p.clauses.push(clause);
+        }
     }
 }

@@ -1,197 +1,237 @@
 //! Visitors for `scenario` blocks: sign-in facts and expectations.
+//!
+//! In: `scenario` pairs and their facts. Out: AST [`Scenario`]s.
 
-use super::cursor::Cursor;
+use super::cursor::{Cursor, Visit};
 use super::{Rule, Visitor};
-use crate::ast::{Expect, Fact, Scenario, TargetKind};
+use crate::ast::{Expect, Fact, Ref, Scenario, TargetKind};
+use crate::diag::Diagnostic;
 use crate::source::Spanned;
 use pest::iterators::Pair;
 
+/// A `key value` attribute of a device or of custom security attributes.
+type Attr = (Spanned<String>, Spanned<Ref>);
+
 impl Visitor<'_> {
-    pub(super) fn visit_scenario(&mut self, pair: Pair<Rule>) -> Option<Scenario> {
+    pub(super) fn visit_scenario(&mut self, pair: Pair<Rule>) -> Visit<Scenario> {
         let span = self.span(&pair);
         let mut c = Cursor::new(pair);
-        c.take(Rule::kw_scenario);
+        c.next(Rule::kw_scenario)?;
         let name = self.visit_string(c.next(Rule::string)?);
-        let facts = self.visit_facts(c.rest(), false);
-        Some(Scenario { name, facts, span })
-    }
-
-    /// `assert "NAME"` and its facts.
-    pub(super) fn visit_assert(&mut self, pair: Pair<Rule>) -> Option<Scenario> {
-        let span = self.span(&pair);
-        let mut c = Cursor::new(pair);
-        c.take(Rule::kw_assert);
-        let name = self.visit_string(c.next(Rule::string)?);
-        let facts = self.visit_facts(c.rest(), true);
-        Some(Scenario { name, facts, span })
-    }
-
-    /// The facts of a scenario, or of an assert (`many`: a fact may list several values).
-    fn visit_facts<'i>(
-        &mut self,
-        pairs: impl Iterator<Item = Pair<'i, Rule>>,
-        many: bool,
-    ) -> Vec<Spanned<Fact>> {
         let mut facts = Vec::new();
-        for fact in pairs {
+        while let Some(fact) = c.take_any() {
+            self.visit_fact(fact, &mut facts, false)?;
+        }
+        Ok(Scenario { name, facts, span })
+    }
+
+    /// `assert "NAME"` and its facts: a scenario's (each may list several values), plus
+    /// `not member-of`, `member`, `app any other` and `expect not block`.
+    pub(super) fn visit_assert(&mut self, pair: Pair<Rule>) -> Visit<Scenario> {
+        let span = self.span(&pair);
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_assert)?;
+        let name = self.visit_string(c.next(Rule::string)?);
+        let mut facts = Vec::new();
+        while let Some(fact) = c.take_any() {
             let fspan = self.span(&fact);
-            let rule = fact.as_rule();
-            let mut fc = Cursor::new(fact);
-            match rule {
-                Rule::user_fact => {
-                    fc.take(Rule::kw_user);
-                    let Some(v) = fc.next_any() else { continue };
-                    let user = self.visit_ref(v);
-                    facts.push(Spanned::new(Fact::User(user), fspan));
-                    fc.take(Rule::kw_member_of);
-                    if let Some(list) = fc.next(Rule::target_list) {
-                        let lspan = self.span(&list);
-                        facts.push(Spanned::new(
-                            Fact::MemberOf(self.visit_target_list(list)),
-                            lspan,
-                        ));
-                    }
-                }
-                Rule::member_of_fact => {
-                    fc.take(Rule::kw_member_of);
-                    let Some(list) = fc.next(Rule::target_list) else {
-                        continue;
-                    };
-                    facts.push(Spanned::new(
-                        Fact::MemberOf(self.visit_target_list(list)),
-                        fspan,
-                    ));
-                }
-                Rule::device_fact | Rule::attr_fact => {
-                    let service_principal = match fc.next_any() {
-                        Some(k) if k.as_rule() == Rule::attr_kw => {
-                            Some(k.as_str().starts_with("service-principal"))
-                        }
-                        _ => None,
-                    };
-                    let mut attrs = Vec::new();
-                    for attr in fc.rest() {
-                        let mut ac = Cursor::new(attr);
-                        let (Some(k), Some(v)) = (ac.next(Rule::word), ac.next_any()) else {
-                            continue;
-                        };
-                        let key = Spanned::new(k.as_str().to_string(), self.span(&k));
-                        attrs.push((key, self.visit_ref(v)));
-                    }
-                    let fact = match service_principal {
-                        Some(service_principal) => Fact::Attributes {
-                            service_principal,
-                            attrs,
-                        },
-                        None => Fact::Device(attrs),
-                    };
-                    facts.push(Spanned::new(fact, fspan));
-                }
-                Rule::simple_fact => {
-                    let Some(k) = fc.next(Rule::kind_word) else {
-                        continue;
-                    };
-                    let kspan = self.span(&k);
-                    let Some(kind) = TargetKind::from_word(k.as_str()) else {
-                        continue;
-                    };
-                    let values: Vec<_> = fc
-                        .rest()
-                        .filter_map(|v| match v.as_rule() {
-                            Rule::tenant_value => Cursor::new(v).find_value(),
-                            _ => Some(v),
-                        })
-                        .map(|v| self.visit_ref(v))
-                        .collect();
-                    let fact = if kind == TargetKind::User && !many {
-                        if let [_, second, ..] = values.as_slice() {
-                            self.diags.push(
-                                crate::diag::Diagnostic::new("E0500", "a sign-in has one user")
-                                    .at(second.span, "a second user")
-                                    .help("write a second scenario for the other user"),
-                            );
-                        }
-                        match values.into_iter().next() {
-                            Some(v) => Fact::User(v),
-                            None => continue,
-                        }
-                    } else {
-                        Fact::Simple {
-                            kind: Spanned::new(kind, kspan),
-                            values,
-                        }
-                    };
-                    facts.push(Spanned::new(fact, fspan));
-                }
+            match fact.as_rule() {
                 Rule::expect_not_block => {
-                    facts.push(Spanned::new(Fact::Expect(Expect::NotBlock), fspan));
+                    facts.push(Spanned::new(Fact::Expect(Expect::NotBlock), fspan))
                 }
                 Rule::not_member_of_fact => {
-                    fc.take(Rule::kw_not);
-                    fc.take(Rule::kw_member_of);
-                    if let Some(list) = fc.next(Rule::target_list) {
-                        facts.push(Spanned::new(
-                            Fact::NotMemberOf(self.visit_target_list(list)),
-                            fspan,
-                        ));
-                    }
+                    let mut fc = Cursor::new(fact);
+                    fc.next(Rule::kw_not)?;
+                    fc.next(Rule::kw_member_of)?;
+                    let list = self.visit_target_list(fc.next(Rule::target_list)?)?;
+                    fc.finish()?;
+                    facts.push(Spanned::new(Fact::NotMemberOf(list), fspan));
                 }
                 Rule::member_fact => facts.push(Spanned::new(Fact::Member, fspan)),
                 Rule::any_other_app => facts.push(Spanned::new(Fact::AnyOtherApp, fspan)),
-                Rule::expect => {
-                    fc.take(Rule::kw_expect);
-                    let Some(e) = fc.next_any() else { continue };
-                    let espan = self.span(&e);
-                    let erule = e.as_rule();
-                    let mut ec = Cursor::new(e);
-                    let expect = match erule {
-                        Rule::expect_block => Expect::Block,
-                        Rule::expect_require => {
-                            ec.take(Rule::kw_require);
-                            let Some(g) = ec.next(Rule::grant_expr) else {
-                                continue;
-                            };
-                            Expect::Require(self.visit_grant_expr(g))
-                        }
-                        Rule::expect_session => {
-                            ec.take(Rule::kw_session);
-                            let Some(s) = ec.next(Rule::session_item) else {
-                                continue;
-                            };
-                            Expect::Session(self.visit_session_item(s))
-                        }
-                        Rule::expect_name => {
-                            let (Some(w), Some(s)) = (ec.next(Rule::word), ec.next(Rule::string))
-                            else {
-                                continue;
-                            };
-                            let name = self.visit_string(s);
-                            match w.as_str() {
-                                "applies" => Expect::Applies(name),
-                                "skips" => Expect::Skips(name),
-                                "would-apply" => Expect::WouldApply(name),
-                                other => {
-                                    Expect::Unknown(Spanned::new(other.to_string(), self.span(&w)))
-                                }
-                            }
-                        }
-                        _ => {
-                            let text = ec
-                                .rest()
-                                .next()
-                                .map(|w| w.as_str().to_string())
-                                .unwrap_or_default();
-                            match text.as_str() {
-                                "allow" => Expect::Allow,
-                                _ => Expect::Unknown(Spanned::new(text, espan)),
-                            }
-                        }
-                    };
-                    facts.push(Spanned::new(Fact::Expect(expect), fspan));
-                }
-                _ => {}
+                _ => self.visit_fact(fact, &mut facts, true)?,
             }
         }
-        facts
+        Ok(Scenario { name, facts, span })
+    }
+
+    /// One fact of a scenario (a `user … member-of …` line gives two).
+    /// `many`: an assert's fact, which may list several users.
+    fn visit_fact(
+        &mut self,
+        fact: Pair<Rule>,
+        facts: &mut Vec<Spanned<Fact>>,
+        many: bool,
+    ) -> Visit<()> {
+        let span = self.span(&fact);
+        match fact.as_rule() {
+            Rule::user_fact => {
+                let (user, groups) = self.visit_user_fact(fact)?;
+                facts.push(Spanned::new(Fact::User(user), span));
+                facts.push(groups);
+            }
+            Rule::member_of_fact => {
+                let groups = self.visit_member_of_fact(fact)?;
+                facts.push(Spanned::new(groups, span));
+            }
+            Rule::device_fact => {
+                let attrs = self.visit_device_fact(fact)?;
+                facts.push(Spanned::new(Fact::Device(attrs), span));
+            }
+            Rule::attr_fact => {
+                let f = self.visit_attr_fact(fact)?;
+                facts.push(Spanned::new(f, span));
+            }
+            Rule::simple_fact => {
+                if let Some(f) = self.visit_simple_fact(fact, many)? {
+                    facts.push(Spanned::new(f, span));
+                }
+            }
+            Rule::expect => {
+                let e = self.visit_expect(fact)?;
+                facts.push(Spanned::new(Fact::Expect(e), span));
+            }
+            _ => return Err(Cursor::unexpected(Rule::scenario, &fact)),
+        }
+        Ok(())
+    }
+
+    /// `user alice@contoso.com member-of group Admins`: the user, and the membership.
+    fn visit_user_fact(&mut self, pair: Pair<Rule>) -> Visit<(Spanned<Ref>, Spanned<Fact>)> {
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_user)?;
+        let user = self.visit_ref(c.next_any()?);
+        c.next(Rule::kw_member_of)?;
+        let list = c.next(Rule::target_list)?;
+        let lspan = self.span(&list);
+        let groups = Fact::MemberOf(self.visit_target_list(list)?);
+        c.finish()?;
+        Ok((user, Spanned::new(groups, lspan)))
+    }
+
+    /// `member-of group Admins, role GlobalAdministrator`.
+    fn visit_member_of_fact(&mut self, pair: Pair<Rule>) -> Visit<Fact> {
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_member_of)?;
+        let list = self.visit_target_list(c.next(Rule::target_list)?)?;
+        c.finish()?;
+        Ok(Fact::MemberOf(list))
+    }
+
+    /// `device compliant true, trust-type hybrid-joined`.
+    fn visit_device_fact(&mut self, pair: Pair<Rule>) -> Visit<Vec<Attr>> {
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_device)?;
+        let attrs = self.visit_device_attrs(&mut c)?;
+        c.finish()?;
+        Ok(attrs)
+    }
+
+    /// `app-attributes Engineering_Project "Baker"`.
+    fn visit_attr_fact(&mut self, pair: Pair<Rule>) -> Visit<Fact> {
+        let mut c = Cursor::new(pair);
+        let kw = c.next(Rule::attr_kw)?;
+        let service_principal = kw.as_str().starts_with("service-principal");
+        let attrs = self.visit_device_attrs(&mut c)?;
+        c.finish()?;
+        Ok(Fact::Attributes {
+            service_principal,
+            attrs,
+        })
+    }
+
+    /// One or more `device_attr` children.
+    fn visit_device_attrs(&mut self, c: &mut Cursor) -> Visit<Vec<Attr>> {
+        let mut attrs = vec![self.visit_device_attr(c.next(Rule::device_attr)?)?];
+        for attr in c.many(Rule::device_attr) {
+            attrs.push(self.visit_device_attr(attr)?);
+        }
+        Ok(attrs)
+    }
+
+    fn visit_device_attr(&mut self, pair: Pair<Rule>) -> Visit<Attr> {
+        let mut c = Cursor::new(pair);
+        let k = c.next(Rule::word)?;
+        let key = Spanned::new(k.as_str().to_string(), self.span(&k));
+        let value = self.visit_ref(c.next_any()?);
+        c.finish()?;
+        Ok((key, value))
+    }
+
+    /// `app Office365`, `platform ios`, `guest b2b-collaboration-guest, tenant <id>`; a `user`
+    /// fact takes one user (`None` when the line has none to give).
+    fn visit_simple_fact(&mut self, pair: Pair<Rule>, many: bool) -> Visit<Option<Fact>> {
+        let mut c = Cursor::new(pair);
+        let kind = self.visit_kind_word(c.next(Rule::kind_word)?)?;
+        let mut values = Vec::new();
+        while let Some(v) = c.take_any() {
+            let v = match v.as_rule() {
+                Rule::tenant_value => self.visit_tenant_value(v)?,
+                _ => self.visit_ref(v),
+            };
+            values.push(v);
+        }
+        if kind.node != TargetKind::User || many {
+            return Ok(Some(Fact::Simple { kind, values }));
+        }
+        if let [_, second, ..] = values.as_slice() {
+            self.diags.push(
+                Diagnostic::new("E0500", "a sign-in has one user")
+                    .at(second.span, "a second user")
+                    .help("write a second scenario for the other user"),
+            );
+        }
+        Ok(values.into_iter().next().map(Fact::User))
+    }
+
+    /// `tenant <id>` after a guest type.
+    fn visit_tenant_value(&mut self, pair: Pair<Rule>) -> Visit<Spanned<Ref>> {
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_tenant)?;
+        let v = self.visit_ref(c.next_any()?);
+        c.finish()?;
+        Ok(v)
+    }
+
+    /// `expect block`, `expect require mfa`, `expect applies "NAME"`, `expect allow`, …
+    fn visit_expect(&mut self, pair: Pair<Rule>) -> Visit<Expect> {
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_expect)?;
+        let e = c.next_any()?;
+        c.finish()?;
+        let espan = self.span(&e);
+        let rule = e.as_rule();
+        let mut ec = Cursor::new(e);
+        let expect = match rule {
+            Rule::expect_block => {
+                ec.next(Rule::kw_block)?;
+                Expect::Block
+            }
+            Rule::expect_require => {
+                ec.next(Rule::kw_require)?;
+                Expect::Require(self.visit_grant_expr(ec.next(Rule::grant_expr)?)?)
+            }
+            Rule::expect_session => {
+                ec.next(Rule::kw_session)?;
+                Expect::Session(self.visit_session_item(ec.next(Rule::session_item)?)?)
+            }
+            Rule::expect_name => {
+                let w = ec.next(Rule::word)?;
+                let name = self.visit_string(ec.next(Rule::string)?);
+                match w.as_str() {
+                    "applies" => Expect::Applies(name),
+                    "skips" => Expect::Skips(name),
+                    "would-apply" => Expect::WouldApply(name),
+                    other => Expect::Unknown(Spanned::new(other.to_string(), self.span(&w))),
+                }
+            }
+            Rule::expect_word => match ec.next(Rule::word)?.as_str() {
+                "allow" => Expect::Allow,
+                other => Expect::Unknown(Spanned::new(other.to_string(), espan)),
+            },
+            _ => return Err(ec.mismatch(None)),
+        };
+        ec.finish()?;
+        Ok(expect)
     }
 }

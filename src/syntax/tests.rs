@@ -1,7 +1,7 @@
 //! Parser unit tests, one group per grammar section: declarations, each clause, lists that
 //! switch kind, strings and escapes, comments, header-less files, and syntax errors.
 
-use super::parse;
+use super::{Rule, parse};
 use crate::ast::{
     Clause, Control, File, GrantOp, Item, Policy, Ref, Target, TargetKind, TargetValue,
 };
@@ -608,11 +608,75 @@ fn spans_end_at_the_last_token() {
 #[test]
 fn thirty_two_hex_digits_without_dashes_are_a_malformed_guid() {
     assert!(matches!(
-        super::classify_word("0b1d2b8e6f554a1c9a3e3f6f1b0c9d11"),
+        super::values::classify_word("0b1d2b8e6f554a1c9a3e3f6f1b0c9d11"),
         crate::ast::Ref::BadGuid(_)
     ));
     assert!(matches!(
-        super::classify_word("Admins"),
+        super::values::classify_word("Admins"),
         crate::ast::Ref::Ident(_)
     ));
+}
+
+/// A parse tree of a shape the visitors do not expect is capol's bug: it becomes the located
+/// internal error E0006 (never a skip, never a panic), and the rest of the file is still read.
+#[test]
+fn a_grammar_mismatch_is_an_internal_error_not_a_silent_skip() {
+    use pest::Parser as _;
+    let text = "group A = B";
+    let pair = super::CapolParser::parse(Rule::declaration, text)
+        .ok()
+        .and_then(|mut p| p.next())
+        .expect("a declaration parses");
+    let mut diags = Diagnostics::new();
+    let mut state = super::FileState {
+        items: Vec::new(),
+        open: super::Open::None,
+    };
+    let mut v = super::Visitor {
+        file: FileId(0),
+        diags: &mut diags,
+        offset: 100,
+    };
+    // A declaration handed to the clause visitor: a clause has one child, this one three.
+    let m = v.visit_clause(pair.clone()).expect_err("a mismatch");
+    v.internal(m);
+    // The item visitor accepts it, but not as an item of another rule.
+    assert!(v.visit_item(pair.clone(), &mut state).is_ok());
+    let kind = pair.into_inner().next().expect("a kind");
+    let m = v.visit_item(kind, &mut state).expect_err("a mismatch");
+    v.internal(m);
+    let got: Vec<_> = diags
+        .items
+        .iter()
+        .map(|d| {
+            let l = d.primary.as_ref().expect("located");
+            (
+                d.code,
+                d.message.as_str(),
+                l.message.as_str(),
+                l.span.start,
+                l.span.end,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "E0006",
+                "internal error: the parser cannot read this `declaration`",
+                "`decl_name` was not expected here",
+                106,
+                107
+            ),
+            (
+                "E0006",
+                "internal error: the parser cannot read this `file`",
+                "`decl_kind` was not expected here",
+                100,
+                105
+            ),
+        ]
+    );
+    assert_eq!(state.items.len(), 1, "the declaration was read");
 }

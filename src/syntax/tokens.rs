@@ -114,7 +114,7 @@ pub fn is_bare_name(s: &str) -> bool {
         .ok()
         .and_then(|mut p| p.next())
         .is_some_and(|p| p.as_str().len() == s.len());
-    whole && matches!(super::classify_word(s), crate::ast::Ref::Ident(_))
+    whole && matches!(super::values::classify_word(s), crate::ast::Ref::Ident(_))
 }
 
 /// The text of a double-quoted string (without its quotes), escapes resolved. An unknown escape

@@ -1,17 +1,23 @@
-//! capol's integration tests: one binary. Tenant tests run against a local fake Graph only.
+//! capol's integration tests: one binary. Tenant tests run against a local fake Graph only, and
+//! only with the `tenant` feature; the rest runs with `--no-default-features` too.
 
-#![cfg(feature = "tenant")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod analyze;
+#[cfg(feature = "tenant")]
 mod auth;
 mod cli;
+#[cfg(feature = "tenant")]
 mod client;
+#[cfg(feature = "tenant")]
 mod deploy;
+#[cfg(feature = "tenant")]
 mod deploy_cli;
 mod diagnostics;
 mod examples;
+#[cfg(feature = "tenant")]
 mod live;
+#[cfg(feature = "tenant")]
 mod resolve;
 mod scenarios;
 mod schema;

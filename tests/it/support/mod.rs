@@ -1,32 +1,49 @@
 //! Shared test support: the fake Graph, a client wired to it, realistic compiled policies.
 
+#[cfg(feature = "tenant")]
 pub mod cli;
 pub mod compile;
+#[cfg(feature = "tenant")]
 pub mod drop_proxy;
+#[cfg(feature = "tenant")]
 pub mod fake_graph;
+#[cfg(feature = "tenant")]
 pub mod read_view;
 
+#[cfg(feature = "tenant")]
 use capol::graph::auth::StaticTokenCredential;
+#[cfg(feature = "tenant")]
 use capol::graph::client::{ApiVersion, GraphClient};
+#[cfg(feature = "tenant")]
 use capol::graph::retry::{ProgressFn, RetryPolicy};
+#[cfg(feature = "tenant")]
 use fake_graph::{FakeGraph, TOKEN};
+#[cfg(feature = "tenant")]
 use serde_json::{Value, json};
+#[cfg(feature = "tenant")]
 use std::sync::{Arc, Mutex};
+#[cfg(feature = "tenant")]
 use std::time::Duration;
 
+#[cfg(feature = "tenant")]
 pub const BREAK_GLASS_GROUP: &str = "0b1d2b8e-5c4f-4e1a-9f0e-2a7c3b9d1e01";
+#[cfg(feature = "tenant")]
 pub const BREAK_GLASS_USER: &str = "7c1e9a2b-3d4f-4a5b-8c6d-9e0f1a2b3c4d";
+#[cfg(feature = "tenant")]
 pub const TERMS: &str = "ce580154-086a-40fd-91df-8a60abac81a0";
 
 /// Fast retries, a short timeout (so a delayed answer (3 s) counts as lost), no write pacing.
+#[cfg(feature = "tenant")]
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy::fast(5, Duration::from_millis(1000))
 }
 
 /// Progress lines, collected.
+#[cfg(feature = "tenant")]
 #[derive(Clone, Default)]
 pub struct Lines(pub Arc<Mutex<Vec<String>>>);
 
+#[cfg(feature = "tenant")]
 impl Lines {
     pub fn callback(&self) -> ProgressFn {
         let lines = self.0.clone();
@@ -42,6 +59,7 @@ impl Lines {
     }
 }
 
+#[cfg(feature = "tenant")]
 pub fn client(fake: &FakeGraph) -> (GraphClient, Lines) {
     let lines = Lines::default();
     let c = GraphClient::new(
@@ -58,6 +76,7 @@ pub fn client(fake: &FakeGraph) -> (GraphClient, Lines) {
 }
 
 /// Realistic compiled bodies, as the emitter writes them.
+#[cfg(feature = "tenant")]
 pub fn desired() -> Vec<Value> {
     vec![
         json!({"displayName": "Require MFA for Azure management", "state": "enabledForReportingButNotEnforced",
@@ -97,6 +116,7 @@ pub fn desired() -> Vec<Value> {
 }
 
 /// A policy someone made by hand in the portal.
+#[cfg(feature = "tenant")]
 pub fn unmanaged() -> Value {
     json!({"displayName": "Hand-made: MFA for Intune enrollment", "state": "disabled",
         "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["d4ebce55-015a-49b5-a083-c84d1797ae8c"]},
