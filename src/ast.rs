@@ -20,6 +20,10 @@ pub enum Item {
     Scenario(Scenario),
     /// `assert "NAME"`: facts describe a set of sign-ins (LANGUAGE.md §8).
     Assert(Scenario),
+    /// `set Admins = role GlobalAdministrator, group "PIM Admins"`.
+    Set(SetDecl),
+    /// `defaults` and the clauses under it.
+    Defaults(Defaults),
 }
 
 impl Item {
@@ -29,6 +33,8 @@ impl Item {
             Item::Emergency(e) => e.span,
             Item::Policy(p) => p.span,
             Item::Scenario(s) | Item::Assert(s) => s.span,
+            Item::Set(s) => s.span,
+            Item::Defaults(d) => d.span,
         }
     }
 }
@@ -82,6 +88,23 @@ pub struct Emergency {
     pub span: Span,
 }
 
+/// `set NAME = …`: a named list of list items, which may name other sets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetDecl {
+    pub name: Spanned<Ref>,
+    pub items: Vec<Target>,
+    pub span: Span,
+}
+
+/// `defaults` and its clauses, which every policy without `ignore defaults` receives.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Defaults {
+    /// The `defaults` keyword.
+    pub header: Span,
+    pub clauses: Vec<Spanned<Clause>>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     /// `policy "NAME"`; `None` for a header-less file, whose display name is the file's stem.
@@ -100,6 +123,8 @@ pub enum Clause {
     Session(Vec<SessionItem>),
     Mode(Spanned<String>),
     Description(Spanned<String>),
+    /// `ignore defaults`: the policy receives nothing from the `defaults` block.
+    IgnoreDefaults,
 }
 
 impl Clause {
@@ -114,6 +139,7 @@ impl Clause {
             Clause::Session(_) => "session",
             Clause::Mode(_) => "mode",
             Clause::Description(_) => "description",
+            Clause::IgnoreDefaults => "ignore",
         }
     }
 }
@@ -141,6 +167,8 @@ pub enum TargetKind {
     Device,
     Terms,
     Strength,
+    /// `set Admins`: the items of a named set, spliced in where it stands.
+    Set,
 }
 
 impl TargetKind {
@@ -166,6 +194,7 @@ impl TargetKind {
             "device" | "devices" => TargetKind::Device,
             "terms" => TargetKind::Terms,
             "strength" => TargetKind::Strength,
+            "set" => TargetKind::Set,
             _ => return None,
         })
     }
@@ -193,6 +222,7 @@ impl TargetKind {
             TargetKind::Device => "device",
             TargetKind::Terms => "terms",
             TargetKind::Strength => "strength",
+            TargetKind::Set => "set",
         }
     }
 

@@ -92,7 +92,9 @@ impl Lowerer<'_, '_> {
                         Diagnostic::new("E0105", format!("a policy takes one {what}"))
                             .at(clause.span, "a second one here")
                             .also(*first, "the first one is here")
-                            .help(if key == "grant" {
+                            .help(if key == "grant" && matches!(clause.node, Clause::Block) != p.clauses.iter().any(|c| c.span == *first && matches!(c.node, Clause::Block)) {
+                                "a policy either blocks access or grants it with requirements: keep `block` or the `require` clause, not both"
+                            } else if key == "grant" {
                                 "combine the controls in one `require` clause (`require mfa and compliant-device`)"
                             } else {
                                 "keep one of them"
@@ -141,6 +143,8 @@ impl Lowerer<'_, '_> {
                     }
                 }
                 Clause::Description(d) => out.description = Some(d.node.clone()),
+                // Applied before lowering (`check::defaults`).
+                Clause::IgnoreDefaults => {}
             }
         }
         // A grant or session clause that did not lower has been reported already: keep an empty
@@ -229,6 +233,9 @@ impl Lowerer<'_, '_> {
                 | TargetKind::InsiderRisk
                 | TargetKind::AuthFlow => side == Side::When,
                 TargetKind::Terms | TargetKind::Strength => false,
+                // Sets are spliced out before lowering (`check::sets`); one that could not be
+                // expanded has been reported there.
+                TargetKind::Set => continue,
             };
             if !allowed {
                 self.misplaced(t, side);
@@ -593,7 +600,8 @@ impl Lowerer<'_, '_> {
             | TargetKind::Tenant
             | TargetKind::Device
             | TargetKind::Terms
-            | TargetKind::Strength => {}
+            | TargetKind::Strength
+            | TargetKind::Set => {}
         }
     }
 

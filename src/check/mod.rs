@@ -5,14 +5,18 @@
 //! Nothing stops at the first problem: a typo in one policy never hides a problem in the next.
 
 mod assert;
+pub mod defaults;
 mod filters;
 mod lower;
 pub mod names;
 mod rules;
 mod safety;
 mod scenario;
+pub mod sets;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_sets;
 pub mod unresolved;
 pub mod values;
 
@@ -111,6 +115,16 @@ pub fn check(
         }
     }
 
+    // Sets and defaults: every policy is lowered as if the defaults it receives and the items of
+    // its sets were written out in it.
+    let sets = sets::Sets::new(files);
+    sets.check(&mut diags);
+    let defaults_block = defaults::find(files, &mut diags);
+    defaults::check_ignored(files, defaults_block, &mut diags);
+    let mut shared = defaults::Shared::new(defaults_block, files);
+    // Per lowered policy: where its set items came from, how it is named, its header.
+    let mut origins: Vec<(sets::Origins, String, crate::source::Span)> = Vec::new();
+
     // Policies.
     let mut by_name: HashMap<String, crate::source::Span> = HashMap::new();
     // Policies whose lowering found errors (a name that did not resolve, a bad value): what is
@@ -148,14 +162,22 @@ pub fn check(
             } else {
                 by_name.insert(display_name.node.clone(), display_name.span);
             }
+            let since = diags.items.len();
+            let merged = defaults::apply(defaults_block, p);
+            let (expanded, from_sets) = sets.expand_policy(&merged, &mut diags);
+            let owner = format!("policy `{}`", display_name.node);
+            let header = display_name.span;
             let mut lowerer = lower::Lowerer {
                 names: &names,
                 diags: &mut diags,
             };
             let before = lowerer.diags.error_count();
-            let policy = lowerer.policy(p, display_name);
+            let policy = lowerer.policy(&expanded, display_name);
             incomplete.push(diags.error_count() > before);
             set.policies.push(policy);
+            from_sets.annotate(&mut diags, since);
+            shared.take(&mut diags, since, &owner, header);
+            origins.push((from_sets, owner, header));
         }
     }
 
@@ -172,20 +194,39 @@ pub fn check(
     for file in files {
         for item in &file.items {
             let Item::Scenario(s) = item else { continue };
+            let since = diags.items.len();
+            let (expanded, from_sets) = sets.expand_scenario(s, &mut diags);
             let mut l = scenario::ScenarioLowerer {
                 names: &names,
                 diags: &mut diags,
                 policy_names: &policy_names,
             };
-            let sc = l.scenario(s);
+            let sc = l.scenario(&expanded);
             set.scenarios.push(sc);
+            from_sets.annotate(&mut diags, since);
+            let owner = format!("scenario `{}`", s.name.node);
+            shared.take(&mut diags, since, &owner, s.name.span);
         }
     }
     for file in files {
         for item in &file.items {
             let Item::Assert(a) = item else { continue };
-            let lowered = assert::lower(a, &names, &mut diags, &policy_names);
+            let since = diags.items.len();
+            let (mut expanded, mut from_sets) = sets.expand_scenario(a, &mut diags);
+            for f in &mut expanded.facts {
+                if let ast::Fact::NotMemberOf(ts) = &f.node
+                    && sets::Sets::names_a_set(ts)
+                {
+                    let e = sets.expand(ts, &mut diags);
+                    from_sets.extend(e.origins);
+                    f.node = ast::Fact::NotMemberOf(e.targets);
+                }
+            }
+            let lowered = assert::lower(&expanded, &names, &mut diags, &policy_names);
             set.asserts.push(lowered);
+            from_sets.annotate(&mut diags, since);
+            let owner = format!("assert `{}`", a.name.node);
+            shared.take(&mut diags, since, &owner, a.name.span);
         }
     }
     for kind in Kind::ALL {
@@ -195,16 +236,22 @@ pub fn check(
             }
         }
     }
-    for (p, incomplete) in set.policies.iter().zip(&incomplete) {
+    for (k, (p, incomplete)) in set.policies.iter().zip(&incomplete).enumerate() {
+        let since = diags.items.len();
         rules::check(p, opts, &mut diags);
         filters::check(p, sources, &mut diags);
         if !incomplete {
             safety::check(p, &set, &mut diags);
         }
+        if let Some((from_sets, owner, header)) = origins.get(k) {
+            from_sets.annotate(&mut diags, since);
+            shared.take(&mut diags, since, owner, *header);
+        }
     }
     if !emergency_failed {
         safety::check_emergency_declared(&set, &mut diags);
     }
+    shared.finish(&mut diags);
     set.policies
         .sort_by(|a, b| a.display_name.node.cmp(&b.display_name.node));
     diags.sort();

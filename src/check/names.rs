@@ -239,6 +239,11 @@ impl<'l> Names<'l> {
                 kind.article()
             ));
         }
+        if name.eq_ignore_ascii_case("all") {
+            return Diagnostic::new("E0100", format!("unknown {} `{name}`", kind.keyword()))
+                .at(r.span, "`all` is written before the kind word")
+                .help(format!("write `all {}s`", kind.keyword()));
+        }
         let candidates = self.candidates(kind);
         let found = did_you_mean(name, candidates.iter().map(String::as_str));
         let mut d = Diagnostic::new("E0100", format!("unknown {} `{name}`", kind.keyword())).at(
@@ -356,16 +361,25 @@ fn check_declared_value(d: &ast::Declaration, diags: &mut Diagnostics) {
                 ),
             )
             .at(d.value.span, format!("expected {want}"))
-            .help(format!(
-                "write `{} {} = <{}>`",
-                d.kind.node,
-                d.name.text(),
-                if d.kind.node == Kind::Context {
-                    "c1…c99"
-                } else {
-                    "id"
-                }
-            )),
+            .help(match &d.value.node {
+                // `group Admins = "0b1d…"`: the id is right, the quotes are not.
+                Ref::Quoted(q) if crate::symbols::is_guid(q.trim()) => format!(
+                    "write the id without quotes: `{} {} = {}`",
+                    d.kind.node,
+                    d.name.text(),
+                    q.trim()
+                ),
+                _ => format!(
+                    "write `{} {} = <{}>`",
+                    d.kind.node,
+                    d.name.text(),
+                    if d.kind.node == Kind::Context {
+                        "c1…c99"
+                    } else {
+                        "id"
+                    }
+                ),
+            }),
         );
     }
 }

@@ -62,8 +62,11 @@ pub fn unresolved_names(files: &[ast::File]) -> Vec<Unresolved> {
                         }
                     }
                 }
-                Item::Policy(p) => {
-                    for clause in &p.clauses {
+                // A set's items are looked up whether or not the set is used yet.
+                Item::Set(s) => walk.targets(&s.items),
+                Item::Policy(ast::Policy { clauses, .. })
+                | Item::Defaults(ast::Defaults { clauses, .. }) => {
+                    for clause in clauses {
                         match &clause.node {
                             Clause::For(ts) | Clause::Exclude(ts) | Clause::When(ts) => {
                                 walk.targets(ts)

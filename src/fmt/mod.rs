@@ -150,8 +150,17 @@ pub(crate) fn anchors(file: &ast::File) -> Vec<(Node, Span)> {
     for (i, item) in file.items.iter().enumerate() {
         out.push((Node::Item(i), item.span()));
         match item {
-            Item::Policy(p) => {
-                for (c, clause) in p.clauses.iter().enumerate() {
+            Item::Set(s) => {
+                if let (Some(first), Some(last)) = (s.items.first(), s.items.last()) {
+                    out.push((Node::Clause(i, 0), first.span.to(last.span)));
+                }
+                for (t, target) in s.items.iter().enumerate() {
+                    out.push((Node::Target(i, 0, t), target.span));
+                }
+            }
+            Item::Policy(ast::Policy { clauses, .. })
+            | Item::Defaults(ast::Defaults { clauses, .. }) => {
+                for (c, clause) in clauses.iter().enumerate() {
                     out.push((Node::Clause(i, c), clause.span));
                     if let Clause::For(ts) | Clause::Exclude(ts) | Clause::When(ts) = &clause.node {
                         for (t, target) in ts.iter().enumerate() {

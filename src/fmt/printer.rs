@@ -21,8 +21,12 @@ pub(crate) fn print(file: &ast::File, notes: &Notes) -> String {
     let widths = columns(file, notes);
     for (i, item) in file.items.iter().enumerate() {
         if i > 0 {
-            let block =
-                |it: &Item| matches!(it, Item::Policy(_) | Item::Scenario(_) | Item::Assert(_));
+            let block = |it: &Item| {
+                matches!(
+                    it,
+                    Item::Policy(_) | Item::Scenario(_) | Item::Assert(_) | Item::Defaults(_)
+                )
+            };
             if notes.blank_before.contains(&i) || block(item) || block(&file.items[i - 1]) {
                 p.lines.push(String::new());
             }
@@ -55,6 +59,12 @@ pub(crate) fn print(file: &ast::File, notes: &Notes) -> String {
             Item::Policy(pol) => p.policy(i, pol),
             Item::Scenario(s) => p.scenario(i, s, "scenario"),
             Item::Assert(s) => p.scenario(i, s, "assert"),
+            Item::Set(set) => {
+                p.leading(notes.leading(Node::Clause(i, 0)), 0, false);
+                let head = format!("set {} =", ref_text(&set.name.node));
+                p.list(i, 0, &head, &set.items, 0, notes.trailing(Node::Item(i)));
+            }
+            Item::Defaults(d) => p.defaults(i, d),
         }
     }
     if !notes.dangling.is_empty() {
@@ -77,7 +87,7 @@ pub(crate) fn print(file: &ast::File, notes: &Notes) -> String {
 fn ends_with_block(file: &ast::File) -> bool {
     matches!(
         file.items.last(),
-        Some(Item::Policy(_) | Item::Scenario(_) | Item::Assert(_))
+        Some(Item::Policy(_) | Item::Scenario(_) | Item::Assert(_) | Item::Defaults(_))
     )
 }
 
@@ -184,10 +194,36 @@ impl Printer<'_> {
         }
     }
 
+    /// The `defaults` block: its header, then one clause per line in the canonical order.
+    fn defaults(&mut self, i: usize, d: &ast::Defaults) {
+        self.push("defaults".to_string(), self.notes.trailing(Node::Item(i)));
+        let mut order: Vec<usize> = (0..d.clauses.len()).collect();
+        order.sort_by_key(|&c| rank(&d.clauses[c].node));
+        for &c in &order {
+            self.leading(self.notes.leading(Node::Clause(i, c)), 4, false);
+            self.clause(i, c, &d.clauses[c].node, 4);
+        }
+    }
+
+    /// `set NAME = …`: a list after `head`, like a clause's.
+    fn list(
+        &mut self,
+        i: usize,
+        c: usize,
+        head: &str,
+        ts: &[Target],
+        indent: usize,
+        own: Option<String>,
+    ) {
+        let own = join_comments(self.notes.trailing(Node::Clause(i, c)), own);
+        let parts = target_texts(ts);
+        let flat = format!("{head} {}", parts.join(", "));
+        self.broken(i, c, head, parts, ",", ts, flat, indent, own);
+    }
+
     /// One clause at `indent`, broken over lines when it is too long or carries comments.
     fn clause(&mut self, i: usize, c: usize, clause: &Clause, indent: usize) {
         let pad = " ".repeat(indent);
-        let more = " ".repeat(indent + 4);
         let own = self.notes.trailing(Node::Clause(i, c));
         let flat = clause_flat(clause);
         let (head, parts, sep): (&str, Vec<String>, &str) = match clause {
@@ -202,6 +238,26 @@ impl Printer<'_> {
             }
         };
         let targets = clause_targets(clause);
+        self.broken(i, c, head, parts, sep, targets, flat, indent, own);
+    }
+
+    /// A list of `parts` after `head`: on one line when it fits and carries no inner comment,
+    /// otherwise one part per line, indented 4 more.
+    #[allow(clippy::too_many_arguments)]
+    fn broken(
+        &mut self,
+        i: usize,
+        c: usize,
+        head: &str,
+        parts: Vec<String>,
+        sep: &str,
+        targets: &[Target],
+        flat: String,
+        indent: usize,
+        own: Option<String>,
+    ) {
+        let pad = " ".repeat(indent);
+        let more = " ".repeat(indent + 4);
         let last = targets.len().saturating_sub(1);
         let inner_comments = (0..targets.len()).any(|t| {
             (t > 0 && !self.notes.leading(Node::Target(i, c, t)).is_empty())
@@ -291,6 +347,7 @@ fn rank(c: &Clause) -> u8 {
         Clause::When(_) => 4,
         Clause::Session(_) => 6,
         Clause::Mode(_) => 7,
+        Clause::IgnoreDefaults => 8,
     }
 }
 
@@ -334,6 +391,7 @@ fn clause_flat(c: &Clause) -> String {
         ),
         Clause::Mode(m) => format!("mode {}", m.node),
         Clause::Description(d) => format!("description {}", quote(&d.node)),
+        Clause::IgnoreDefaults => "ignore defaults".into(),
     }
 }
 
@@ -342,7 +400,10 @@ pub(crate) fn target_texts(ts: &[Target]) -> Vec<String> {
     let mut out = Vec::with_capacity(ts.len());
     for (k, t) in ts.iter().enumerate() {
         let kind = t.kind.node;
+        // `set` is written before every set (`set Admins, set Emergency`): a bare name after a
+        // set reads as a group or a role.
         let inherits = k > 0
+            && kind != TargetKind::Set
             && matches!(t.value, TargetValue::Ref(_))
             && matches!(ts[k - 1].value, TargetValue::Ref(_))
             && ts[k - 1].kind.node == kind;

@@ -396,3 +396,19 @@ fn crlf_and_bom_inputs() {
         "policy \"A\"\n    require mfa  # x\n    for all users\n",
     );
 }
+
+#[test]
+fn sets_and_defaults_layout() {
+    check(
+        "set Emergency = group BreakGlass,user Emergency1 # accounts\n\
+         set Admins = role GlobalAdministrator, PrivilegedRoleAdministrator, SecurityAdministrator, ConditionalAccessAdministrator\n\
+         defaults exclude set Emergency mode report-only\n\
+         policy \"A\" ignore defaults require mfa for set Admins, set Emergency\n",
+        "set Emergency = group BreakGlass, user Emergency1  # accounts\n\
+         set Admins = role GlobalAdministrator,\n    PrivilegedRoleAdministrator,\n    SecurityAdministrator,\n    ConditionalAccessAdministrator\n\
+         \n\
+         defaults\n    exclude set Emergency\n    mode report-only\n\
+         \n\
+         policy \"A\"\n    require mfa for set Admins, set Emergency ignore defaults\n",
+    );
+}

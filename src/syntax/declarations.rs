@@ -35,6 +35,17 @@ impl Visitor<'_> {
         Ok(name)
     }
 
+    /// `set NAME = ITEMS`.
+    pub(super) fn visit_set_decl(&mut self, pair: Pair<Rule>) -> Visit<ast::SetDecl> {
+        let span = self.span(&pair);
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_set)?;
+        let name = self.visit_decl_name(c.next(Rule::decl_name)?)?;
+        let items = self.visit_target_list(c.next(Rule::target_list)?)?;
+        c.finish()?;
+        Ok(ast::SetDecl { name, items, span })
+    }
+
     pub(super) fn visit_emergency(&mut self, pair: Pair<Rule>) -> Visit<ast::Emergency> {
         let span = self.span(&pair);
         let mut c = Cursor::new(pair);

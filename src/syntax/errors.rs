@@ -63,6 +63,9 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::kw_description | Rule::description_clause => "`description`",
         Rule::kw_strength => "`strength`",
         Rule::kw_terms => "`terms`",
+        Rule::set_decl | Rule::kw_set => "`set NAME = …`",
+        Rule::defaults_header | Rule::kw_defaults => "`defaults`",
+        Rule::ignore_clause | Rule::kw_ignore => "`ignore defaults`",
         Rule::keyword => "a keyword",
         _ => return None,
     })
@@ -86,6 +89,9 @@ fn token_end(text: &str, pos: usize) -> usize {
 
 const KEYWORDS: &[&str] = &[
     "policy",
+    "set",
+    "defaults",
+    "ignore",
     "scenario",
     "assert",
     "emergency",
@@ -146,6 +152,24 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
     };
     let end = token_end(text, pos);
     let found = text.get(pos..end).unwrap_or("");
+    let positives: &[Rule] = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => &[],
+    };
+    if std::env::var_os("CAPOL_DEBUG_PEST").is_some() {
+        eprintln!("pest positives at {pos}: {positives:?}");
+    }
+    let hint = super::hints::refine(
+        file,
+        text,
+        pos,
+        end.max(pos),
+        found,
+        &super::hints::Expected::from(positives),
+    );
+    if let Some(d) = hint {
+        return d;
+    }
     let mut expected: Vec<&str> = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             positives.iter().filter_map(|r| phrase(*r)).collect()

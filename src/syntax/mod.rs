@@ -9,6 +9,7 @@
 mod cursor;
 mod declarations;
 mod errors;
+mod hints;
 mod policy;
 mod scenario;
 #[cfg(test)]
@@ -133,7 +134,11 @@ fn chunk_starts(text: &str) -> Vec<usize> {
             && (trimmed.starts_with("policy ")
                 || trimmed.starts_with("policy\"")
                 || trimmed.starts_with("scenario ")
-                || trimmed.starts_with("assert "))
+                || trimmed.starts_with("assert ")
+                || trimmed.starts_with("set ") && trimmed.contains('=')
+                || trimmed.strip_prefix("defaults").is_some_and(|rest| {
+                    !rest.starts_with(|c: char| c.is_alphanumeric() || "-_.".contains(c))
+                }))
         {
             starts.push(at);
         }
@@ -160,6 +165,8 @@ enum Open {
     /// Clauses before any header.
     Implicit(usize),
     Header(usize),
+    /// Clauses under `defaults`.
+    Defaults(usize),
     AfterScenario,
 }
 
@@ -222,6 +229,22 @@ impl Visitor<'_> {
                 state.items.push(Item::Emergency(e));
             }
             Rule::policy_header => self.visit_policy_header(child, state)?,
+            Rule::set_decl => {
+                let s = self.visit_set_decl(child)?;
+                state.items.push(Item::Set(s));
+            }
+            Rule::defaults_header => {
+                let span = self.span(&child);
+                let mut c = Cursor::new(child);
+                c.next(Rule::kw_defaults)?;
+                c.finish()?;
+                state.items.push(Item::Defaults(ast::Defaults {
+                    header: span,
+                    clauses: Vec::new(),
+                    span,
+                }));
+                state.open = Open::Defaults(state.items.len() - 1);
+            }
             Rule::scenario => {
                 let s = self.visit_scenario(child)?;
                 state.items.push(Item::Scenario(s));
@@ -273,7 +296,7 @@ impl Visitor<'_> {
         let span = clause.span;
         let FileState { items, open } = state;
         let idx = match *open {
-            Open::Header(i) | Open::Implicit(i) => i,
+            Open::Header(i) | Open::Implicit(i) | Open::Defaults(i) => i,
             Open::None => {
                 items.push(Item::Policy(ast::Policy {
                     name: None,
@@ -292,9 +315,16 @@ impl Visitor<'_> {
                 return;
             }
         };
-        if let Some(Item::Policy(p)) = items.get_mut(idx) {
-            p.span = p.span.to(span);
-            p.clauses.push(clause);
+        match items.get_mut(idx) {
+            Some(Item::Policy(p)) => {
+                p.span = p.span.to(span);
+                p.clauses.push(clause);
+            }
+            Some(Item::Defaults(d)) => {
+                d.span = d.span.to(span);
+                d.clauses.push(clause);
+            }
+            _ => {}
         }
     }
 }

@@ -28,6 +28,13 @@ impl Visitor<'_> {
             Rule::session_clause => self.visit_session_clause(inner),
             Rule::mode_clause => self.visit_mode_clause(inner),
             Rule::description_clause => self.visit_description_clause(inner),
+            Rule::ignore_clause => {
+                let mut c = Cursor::new(inner);
+                c.next(Rule::kw_ignore)?;
+                c.next(Rule::kw_defaults)?;
+                c.finish()?;
+                Ok(Clause::IgnoreDefaults)
+            }
             _ => Err(Cursor::unexpected(Rule::clause, &inner)),
         }
     }

@@ -15,6 +15,7 @@ mod deploy;
 mod deploy_cli;
 mod diagnostics;
 mod examples;
+mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
 #[cfg(feature = "tenant")]
