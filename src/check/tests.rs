@@ -668,6 +668,30 @@ fn lockout_of_everyone() {
 }
 
 #[test]
+fn lockout_is_judged_by_what_the_policy_really_does() {
+    // Narrowed by platform and location, client, guest type or device: not a lockout.
+    for narrowed in [
+        "location Branch = 9c6a1f02-3d4e-4a6b-9f11-2b9a0c7d5e10\nfor all users, all apps when platform windows-phone when location Branch block mode on\n",
+        "for all users, all apps when client exchange-activesync, other block mode on\n",
+        "for guests, all apps block mode on\n",
+        "for all users, all apps when sign-in-risk high block mode on\n",
+        "for all users, all apps exclude devices where 'device.isCompliant -eq True' require mfa mode on\n",
+        "for all users, all apps exclude platform ios require mfa mode on\n",
+    ] {
+        assert!(!codes(narrowed).contains(&"E0208"), "{narrowed}");
+    }
+    // Real lockouts are still caught, however they are written.
+    for locked in [
+        "for all users, all apps when platform any block mode on\n",
+        "for all users, all apps when client browser, mobile-desktop, exchange-activesync, other require mfa mode on\n",
+        "for all users, app AzureServiceManagement when location any block mode on\n",
+        "for all users, all apps exclude guests require mfa mode on\n",
+    ] {
+        assert!(codes(locked).contains(&"E0208"), "{locked}");
+    }
+}
+
+#[test]
 fn emergency_access_must_be_excluded_where_it_could_be_reached() {
     let decl = "group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\nuser Em1 = 6f1d0c3a-2b4e-4f8a-9c1d-7e2f3a4b5c61\nemergency group BreakGlass\nemergency user Em1\n";
     let c = |body: &str| codes(&format!("{decl}{body}"));

@@ -64,12 +64,17 @@ pub fn test(a: TestArgs) -> Exit {
         Ok(c) => c,
         Err(e) => return e,
     };
-    if c.has_errors() {
+    // Safety errors (lockout, emergency access) never stop the question of what the policies
+    // do: they are shown above, the scenarios run, and the exit code stays 1.
+    let Some(policies) = c.evaluable() else {
         eprintln!("capol: the sources have errors; no scenario was run");
         return Exit::SourceErrors;
+    };
+    if c.only_safety_errors() {
+        eprintln!("capol: the sources have safety errors (above); running the scenarios anyway");
     }
     let ctx = context(&c);
-    let set = whatif::PolicySet::new(&c.policies, &ctx);
+    let set = whatif::PolicySet::new(&policies, &ctx);
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut report = Vec::new();
     for sc in &c.set.scenarios {
@@ -124,7 +129,7 @@ pub fn test(a: TestArgs) -> Exit {
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
     }
-    if failed > 0 {
+    if failed > 0 || c.has_errors() {
         Exit::SourceErrors
     } else {
         Exit::Ok
@@ -295,7 +300,12 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
         .as_deref()
         .and_then(|p| crate::driver::load_lock(p, &mut sources, &mut diags));
     let c = crate::driver::compile_sources(sources, lock.as_ref(), &opts, diags);
-    if c.has_errors() {
+    let evaluable = c.evaluable();
+    if c.only_safety_errors() {
+        output::emit_diagnostics(&c.diagnostics.items, &c.sources, a.src.format);
+        eprintln!("capol: the sources have safety errors (above); evaluating them as written");
+    }
+    if evaluable.is_none() {
         output::emit_diagnostics(&c.diagnostics.items, &c.sources, a.src.format);
         let in_flags = c
             .diagnostics
@@ -314,7 +324,8 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
         return Exit::Usage;
     };
     let ctx = context(&c);
-    let ev = whatif::evaluate(&c.policies, &ctx, &sc.sign_in);
+    let policies = evaluable.unwrap_or_default();
+    let ev = whatif::evaluate(&policies, &ctx, &sc.sign_in);
     #[cfg(feature = "tenant")]
     if a.live {
         return live(&a, &sc.sign_in, &ev);
@@ -323,7 +334,11 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
         Format::Text => print!("{}", named(&whatif::render_table(&ev), &c)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default()),
     }
-    Exit::Ok
+    if c.has_errors() {
+        Exit::SourceErrors
+    } else {
+        Exit::Ok
+    }
 }
 
 /// `--live`: the offline table, then Graph's verdicts compared with it. A disagreement exits 1,

@@ -138,3 +138,43 @@ fn sources_with_errors_exit_one() {
     let (code, _) = analyze(dir.path(), &[]);
     assert_eq!(code, Some(1));
 }
+
+/// A project whose only errors are safety errors is still evaluated, the errors shown.
+#[test]
+fn safety_errors_never_stop_the_question() {
+    let src = r#"
+policy "CA005 Require MFA for all users"
+    for all users, all apps
+    require mfa
+    mode on
+
+scenario "Everyone needs MFA"
+    app ExchangeOnline
+    expect require mfa
+
+assert "Everyone needs MFA everywhere"
+    expect require mfa
+"#;
+    let dir = project(&[("p.capol", src)]);
+    let out = capol().arg("test").arg(dir.path()).output().unwrap();
+    let (so, se) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(se.contains("[E0208] Error"), "{se}");
+    assert!(so.contains("PASS Everyone needs MFA"), "{so}");
+    assert_eq!(out.status.code(), Some(1));
+    let out = capol()
+        .args(["what-if", "--app", "ExchangeOnline"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("CA005"),
+        "{out:?}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[E0208] Error"));
+    let (code, so) = analyze(dir.path(), &[]);
+    assert!(so.contains("HOLDS Everyone needs MFA everywhere"), "{so}");
+    assert_eq!(code, Some(1));
+}
