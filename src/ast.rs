@@ -123,6 +123,11 @@ pub enum Clause {
     Session(Vec<SessionItem>),
     Mode(Spanned<String>),
     Description(Spanned<String>),
+    /// `allow no-exclusion "reason"`: the exception (`no-exclusion`) and why.
+    Allow {
+        what: Spanned<String>,
+        reason: Spanned<String>,
+    },
     /// `ignore defaults`: the policy receives nothing from the `defaults` block.
     IgnoreDefaults,
 }
@@ -139,6 +144,7 @@ impl Clause {
             Clause::Session(_) => "session",
             Clause::Mode(_) => "mode",
             Clause::Description(_) => "description",
+            Clause::Allow { .. } => "allow",
             Clause::IgnoreDefaults => "ignore",
         }
     }

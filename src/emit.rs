@@ -2,13 +2,15 @@
 //!
 //! Output rules (LANGUAGE.md §4): id lists deduplicated and sorted; enum lists in Graph's member
 //! order; grant controls in source order; flags enums comma-joined; `users`, `applications` and
-//! `clientAppTypes` always present; no read-only property.
+//! `clientAppTypes` always present; no read-only property. Graph's strings for enumerated values
+//! come from `crate::vocab` (serde names of the model enums, checked against it).
 
 use crate::graph::model::{self as g, ClientAppType, FrequencyInterval, Operator};
 use crate::ir::{
     self, AppTarget, Grant, LocationTarget, Principal, SignInFrequency, SpTarget, UserTarget,
 };
 use crate::source::Spanned;
+use crate::vocab;
 
 pub fn emit(set: &ir::PolicySet) -> Vec<g::Policy> {
     set.policies.iter().map(emit_policy).collect()
@@ -45,11 +47,7 @@ fn guests(gs: &ir::Guests) -> g::GuestsOrExternalUsers {
         gs.types.iter().copied().collect()
     };
     g::GuestsOrExternalUsers {
-        guest_or_external_user_types: types
-            .iter()
-            .map(|t| t.graph_name())
-            .collect::<Vec<_>>()
-            .join(","),
+        guest_or_external_user_types: vocab::flags(&vocab::GUEST_TYPE, &types),
         external_tenants: Some(if gs.tenants.is_empty() {
             g::ExternalTenants::all()
         } else {
@@ -140,9 +138,10 @@ fn location(l: &LocationTarget) -> String {
     }
 }
 
-fn flags<T: Copy + Ord>(list: &[Spanned<T>], name: impl Fn(T) -> &'static str) -> Option<String> {
+/// A flags enum: the comma-joined Graph names, in the vocabulary's order.
+fn flags<T: Copy + Ord>(list: &[Spanned<T>], vocab: &vocab::Vocab<T>) -> Option<String> {
     let v = enums(list);
-    (!v.is_empty()).then(|| v.into_iter().map(name).collect::<Vec<_>>().join(","))
+    (!v.is_empty()).then(|| vocab::flags(vocab, &v))
 }
 
 fn conditions(p: &ir::Policy) -> g::Conditions {
@@ -205,16 +204,9 @@ fn conditions(p: &ir::Policy) -> g::Conditions {
         sign_in_risk_levels: enums(&p.sign_in_risk),
         user_risk_levels: enums(&p.user_risk),
         service_principal_risk_levels: enums(&p.service_principal_risk),
-        insider_risk_levels: flags(&p.insider_risk, |r| match r {
-            ir::InsiderRisk::Minor => "minor",
-            ir::InsiderRisk::Moderate => "moderate",
-            ir::InsiderRisk::Elevated => "elevated",
-        }),
-        authentication_flows: flags(&p.auth_flows, |f| match f {
-            ir::TransferMethod::DeviceCodeFlow => "deviceCodeFlow",
-            ir::TransferMethod::AuthenticationTransfer => "authenticationTransfer",
-        })
-        .map(|transfer_methods| g::AuthenticationFlows { transfer_methods }),
+        insider_risk_levels: flags(&p.insider_risk, &vocab::INSIDER_RISK),
+        authentication_flows: flags(&p.auth_flows, &vocab::TRANSFER_METHOD)
+            .map(|transfer_methods| g::AuthenticationFlows { transfer_methods }),
     }
 }
 

@@ -126,33 +126,18 @@ impl GuestType {
         GuestType::OtherExternalUser,
         GuestType::ServiceProvider,
     ];
-    /// The source word (`b2b-collaboration-guest`).
+    /// The source word (`b2b-collaboration-guest`), from `crate::vocab::GUEST_TYPE`.
     pub fn word(self) -> &'static str {
-        match self {
-            GuestType::InternalGuest => "internal-guest",
-            GuestType::B2bCollaborationGuest => "b2b-collaboration-guest",
-            GuestType::B2bCollaborationMember => "b2b-collaboration-member",
-            GuestType::B2bDirectConnectUser => "b2b-direct-connect-user",
-            GuestType::OtherExternalUser => "other-external-user",
-            GuestType::ServiceProvider => "service-provider",
-        }
+        crate::vocab::GUEST_TYPE.word_or_graph(self)
     }
     /// The Graph flag member name (`b2bCollaborationGuest`).
     pub fn graph_name(self) -> &'static str {
-        match self {
-            GuestType::InternalGuest => "internalGuest",
-            GuestType::B2bCollaborationGuest => "b2bCollaborationGuest",
-            GuestType::B2bCollaborationMember => "b2bCollaborationMember",
-            GuestType::B2bDirectConnectUser => "b2bDirectConnectUser",
-            GuestType::OtherExternalUser => "otherExternalUser",
-            GuestType::ServiceProvider => "serviceProvider",
-        }
+        crate::vocab::GUEST_TYPE.graph(self)
     }
     /// A Graph flag member name, case-insensitively.
     pub fn from_graph(name: &str) -> Option<GuestType> {
-        GuestType::ALL
-            .into_iter()
-            .find(|t| t.graph_name().eq_ignore_ascii_case(name.trim()))
+        let exact = crate::vocab::GUEST_TYPE.graph_ignoring_case(name.trim())?;
+        crate::vocab::GUEST_TYPE.by_graph(exact)
     }
 }
 
@@ -264,6 +249,9 @@ pub struct Policy {
     pub auth_flows: Vec<Spanned<TransferMethod>>,
     pub grant: Option<Spanned<Grant>>,
     pub session: Session,
+    /// `allow no-exclusion "reason"`: the policy deliberately applies to everyone with nobody
+    /// excluded; the reason, spanned by the clause. The lockout rule accepts such a policy.
+    pub allow_no_exclusion: Option<Spanned<String>>,
 }
 
 impl Policy {
@@ -293,6 +281,7 @@ impl Policy {
             auth_flows: Vec::new(),
             grant: None,
             session: Session::default(),
+            allow_no_exclusion: None,
         }
     }
 

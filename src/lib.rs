@@ -33,4 +33,5 @@ pub mod ir;
 pub mod source;
 pub mod symbols;
 pub mod syntax;
+pub mod vocab;
 pub mod whatif;

@@ -99,6 +99,7 @@ pub fn apply(defaults: Option<&ast::Defaults>, p: &ast::Policy) -> ast::Policy {
     let own_grant = has(|c| matches!(c, Clause::Block | Clause::Require(_)));
     let own_mode = has(|c| matches!(c, Clause::Mode(_)));
     let own_description = has(|c| matches!(c, Clause::Description(_)));
+    let own_allow = has(|c| matches!(c, Clause::Allow { .. }));
     let own_session: Vec<&str> = p
         .clauses
         .iter()
@@ -114,6 +115,8 @@ pub fn apply(defaults: Option<&ast::Defaults>, p: &ast::Policy) -> ast::Policy {
             Clause::Block | Clause::Require(_) => (!own_grant).then(|| c.node.clone()),
             Clause::Mode(_) => (!own_mode).then(|| c.node.clone()),
             Clause::Description(_) => (!own_description).then(|| c.node.clone()),
+            // Single-valued, like `mode`; on a policy that excludes someone it warns (W0020).
+            Clause::Allow { .. } => (!own_allow).then(|| c.node.clone()),
             Clause::Session(items) => {
                 let left: Vec<ast::SessionItem> = items
                     .iter()

@@ -1,5 +1,6 @@
 //! The rules that keep administrators from locking themselves out: the portal lockout rule
-//! (`E0208`) and the emergency-access rule (`E0209` / `W0003` / `W0002`).
+//! (`E0208`, waived by `allow no-exclusion "reason"`, `W0020` when that allows nothing) and the
+//! emergency-access rule (`E0209` / `W0003` / `W0002`).
 //!
 //! Both are decided by the exact analysis (`crate::analyze`) of the one policy: a policy
 //! narrowed by platform, location, client, risk, device or guest type is judged by the sign-ins
@@ -173,11 +174,48 @@ pub fn check(p: &Policy, set: &PolicySet, diags: &mut Diagnostics) {
     diags.push(d);
 }
 
+/// Whether the policy is for all users with no user, group or role excluded.
+fn everyone_without_exclusion(p: &Policy) -> bool {
+    p.targets_all_users()
+        && !p
+            .exclude_users
+            .iter()
+            .any(|u| matches!(u.node, UserTarget::Principal(_)))
+}
+
+/// `W0020`: `allow no-exclusion` on a policy that excludes someone or is not for all users.
+fn unneeded_allow(p: &Policy, diags: &mut Diagnostics) {
+    let Some(allow) = &p.allow_no_exclusion else {
+        return;
+    };
+    if everyone_without_exclusion(p) {
+        return;
+    }
+    let why = if p.targets_all_users() {
+        "the policy excludes someone"
+    } else {
+        "the policy is not for all users"
+    };
+    diags.push(
+        Diagnostic::new(
+            "W0020",
+            format!(
+                "`allow no-exclusion` on policy `{}` allows nothing",
+                p.display_name.node
+            ),
+        )
+        .at(allow.span, why)
+        .help("remove the clause; it is for policies that apply to everyone with nobody excluded"),
+    );
+}
+
 /// A policy in `mode on` that blocks or requires a control for every member of the directory on
 /// every browser and modern-client sign-in to Azure management or the admin portals (so, for
-/// all apps too): whoever would undo it is locked out with everyone else.
+/// all apps too): whoever would undo it is locked out with everyone else; unless it says
+/// `allow no-exclusion "reason"`.
 fn lockout(p: &Policy, exact: Option<&Exact>, diags: &mut Diagnostics) {
-    if p.state.node != PolicyState::Enabled || p.grant.is_none() {
+    unneeded_allow(p, diags);
+    if p.state.node != PolicyState::Enabled || p.grant.is_none() || p.allow_no_exclusion.is_some() {
         return;
     }
     let portal = p.include_apps.iter().find(|a| match &a.node {
@@ -194,13 +232,7 @@ fn lockout(p: &Policy, exact: Option<&Exact>, diags: &mut Diagnostics) {
                     .iter()
                     .any(|(id, _)| x.locks_out(id))
         }
-        None => {
-            p.targets_all_users()
-                && !p
-                    .exclude_users
-                    .iter()
-                    .any(|u| matches!(u.node, UserTarget::Principal(_)))
-        }
+        None => everyone_without_exclusion(p),
     };
     if !locked {
         return;
@@ -226,7 +258,7 @@ fn lockout(p: &Policy, exact: Option<&Exact>, diags: &mut Diagnostics) {
     }
     diags.push(
         d.also(portal.span, "including the portal you would use to undo it")
-            .help("exclude your emergency access accounts: `exclude group BreakGlass`")
+            .help("exclude your emergency access accounts: `exclude group BreakGlass`; if nobody may be excluded on purpose, say so with `allow no-exclusion \"reason\"`")
             .note("Microsoft's guidance: never enforce such a policy without excluding emergency access accounts"),
     );
 }

@@ -692,6 +692,42 @@ fn lockout_is_judged_by_what_the_policy_really_does() {
 }
 
 #[test]
+fn allow_no_exclusion_waives_the_lockout_rule_and_only_it() {
+    let deliberate = "for all users, all apps when client other block mode on\nallow no-exclusion \"legacy clients\"\n";
+    assert_eq!(codes(deliberate), ["W0002"]);
+    let c = run(deliberate);
+    assert_eq!(
+        c.set.policies[0]
+            .allow_no_exclusion
+            .as_ref()
+            .map(|r| r.node.as_str()),
+        Some("legacy clients")
+    );
+    // The clause is not in the compiled JSON.
+    assert!(
+        !serde_json::to_string(&c.policies)
+            .unwrap()
+            .contains("legacy clients")
+    );
+    // A real lockout keeps its error without the clause, and loses it with it.
+    let everyone = "for all users, all apps require mfa mode on\n";
+    assert!(codes(everyone).contains(&"E0208"));
+    assert!(
+        !codes(&format!(
+            "{everyone}allow no-exclusion \"break-glass is a FIDO2 key\"\n"
+        ))
+        .contains(&"E0208")
+    );
+    // It does not waive the emergency-access rule.
+    let bg =
+        "group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\nemergency group BreakGlass\n";
+    assert_eq!(codes(&format!("{bg}{deliberate}")), ["E0209"]);
+    // Another exception word is unknown; a second clause is a duplicate.
+    assert!(codes("for all users, all apps block\nallow no-mfa \"x\"\n").contains(&"E0106"));
+    assert!(codes(&format!("{deliberate}allow no-exclusion \"again\"\n")).contains(&"E0105"));
+}
+
+#[test]
 fn emergency_access_must_be_excluded_where_it_could_be_reached() {
     let decl = "group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\nuser Em1 = 6f1d0c3a-2b4e-4f8a-9c1d-7e2f3a4b5c61\nemergency group BreakGlass\nemergency user Em1\n";
     let c = |body: &str| codes(&format!("{decl}{body}"));

@@ -1,5 +1,6 @@
 //! The closed vocabularies of the language: each enumerated word and what it means, with
-//! did-you-mean for words that are not in the list (`E0106`).
+//! did-you-mean for words that are not in the list (`E0106`). The tables themselves are
+//! `crate::vocab`'s.
 
 use crate::ast::Ref;
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggestion_text};
@@ -9,83 +10,22 @@ use crate::graph::model::{
 };
 use crate::ir::{GuestType, InsiderRisk, TransferMethod};
 use crate::source::Spanned;
+use crate::vocab::{self, Vocab};
 
-pub const PLATFORMS: &[(&str, Platform)] = &[
-    ("android", Platform::Android),
-    ("ios", Platform::Ios),
-    ("windows", Platform::Windows),
-    ("windows-phone", Platform::WindowsPhone),
-    ("macos", Platform::MacOs),
-    ("linux", Platform::Linux),
-    ("any", Platform::All),
-];
-
-pub const CLIENTS: &[(&str, ClientAppType)] = &[
-    ("browser", ClientAppType::Browser),
-    ("mobile-desktop", ClientAppType::MobileAppsAndDesktopClients),
-    ("exchange-activesync", ClientAppType::ExchangeActiveSync),
-    ("other", ClientAppType::Other),
-];
-
-pub const RISKS: &[(&str, RiskLevel)] = &[
-    ("low", RiskLevel::Low),
-    ("medium", RiskLevel::Medium),
-    ("high", RiskLevel::High),
-    ("none", RiskLevel::None),
-];
-
-pub const INSIDER_RISKS: &[(&str, InsiderRisk)] = &[
-    ("minor", InsiderRisk::Minor),
-    ("moderate", InsiderRisk::Moderate),
-    ("elevated", InsiderRisk::Elevated),
-];
-
-pub const AUTH_FLOWS: &[(&str, TransferMethod)] = &[
-    ("device-code", TransferMethod::DeviceCodeFlow),
-    (
-        "authentication-transfer",
-        TransferMethod::AuthenticationTransfer,
-    ),
-];
-
-pub const ACTIONS: &[(&str, &str)] = &[
-    ("register-security-info", "urn:user:registersecurityinfo"),
-    ("register-device", "urn:user:registerdevice"),
-];
-
-pub const CONTROLS: &[(&str, BuiltInControl)] = &[
-    ("mfa", BuiltInControl::Mfa),
-    ("compliant-device", BuiltInControl::CompliantDevice),
-    ("hybrid-joined-device", BuiltInControl::DomainJoinedDevice),
-    ("approved-app", BuiltInControl::ApprovedApplication),
-    ("compliant-app", BuiltInControl::CompliantApplication),
-    ("password-change", BuiltInControl::PasswordChange),
-    ("risk-remediation", BuiltInControl::RiskRemediation),
-    ("block", BuiltInControl::Block),
-];
-
-pub const MODES: &[(&str, PolicyState)] = &[
-    ("on", PolicyState::Enabled),
-    ("off", PolicyState::Disabled),
-    ("report-only", PolicyState::ReportOnly),
-];
-
-pub const PERSISTENT_BROWSER: &[(&str, PersistentBrowserMode)] = &[
-    ("never", PersistentBrowserMode::Never),
-    ("always", PersistentBrowserMode::Always),
-];
-
-pub const CLOUD_APP_SECURITY: &[(&str, CloudAppSecurityType)] = &[
-    ("monitor-only", CloudAppSecurityType::MonitorOnly),
-    ("block-downloads", CloudAppSecurityType::BlockDownloads),
-    ("custom", CloudAppSecurityType::McasConfigured),
-];
-
-pub const CAE: &[(&str, CaeMode)] = &[
-    ("disabled", CaeMode::Disabled),
-    ("strict", CaeMode::StrictEnforcement),
-    ("strict-location", CaeMode::StrictLocation),
-];
+// The vocabularies are the tables of `crate::vocab`, under the names the checker has always
+// used; `SESSION_CONTROLS` is the list of session control names.
+pub static PLATFORMS: &Vocab<Platform> = &vocab::PLATFORM;
+pub static CLIENTS: &Vocab<ClientAppType> = &vocab::CLIENT_APP;
+pub static RISKS: &Vocab<RiskLevel> = &vocab::RISK;
+pub static INSIDER_RISKS: &Vocab<InsiderRisk> = &vocab::INSIDER_RISK;
+pub static AUTH_FLOWS: &Vocab<TransferMethod> = &vocab::TRANSFER_METHOD;
+pub static ACTIONS: &Vocab<&'static str> = &vocab::USER_ACTION;
+pub static CONTROLS: &Vocab<BuiltInControl> = &vocab::CONTROL;
+pub static MODES: &Vocab<PolicyState> = &vocab::STATE;
+pub static PERSISTENT_BROWSER: &Vocab<PersistentBrowserMode> = &vocab::PERSISTENT_BROWSER;
+pub static CLOUD_APP_SECURITY: &Vocab<CloudAppSecurityType> = &vocab::CLOUD_APP_SECURITY;
+pub static CAE: &Vocab<CaeMode> = &vocab::CAE;
+pub static GUEST_TYPES: &Vocab<GuestType> = &vocab::GUEST_TYPE;
 
 pub const SESSION_CONTROLS: &[&str] = &[
     "sign-in-frequency",
@@ -97,28 +37,40 @@ pub const SESSION_CONTROLS: &[&str] = &[
     "token-protection",
 ];
 
-pub const GUEST_TYPES: &[(&str, GuestType)] = &[
-    ("internal-guest", GuestType::InternalGuest),
-    ("b2b-collaboration-guest", GuestType::B2bCollaborationGuest),
-    (
-        "b2b-collaboration-member",
-        GuestType::B2bCollaborationMember,
-    ),
-    ("b2b-direct-connect-user", GuestType::B2bDirectConnectUser),
-    ("other-external-user", GuestType::OtherExternalUser),
-    ("service-provider", GuestType::ServiceProvider),
-];
+/// A closed list of words: a vocabulary, or a plain `(word, value)` table.
+pub trait Table<T> {
+    fn find(&self, word: &str) -> Option<T>;
+    fn all_words(&self) -> Vec<&'static str>;
+}
+
+impl<T: Copy> Table<T> for [(&'static str, T)] {
+    fn find(&self, word: &str) -> Option<T> {
+        self.iter().find(|(w, _)| *w == word).map(|(_, v)| *v)
+    }
+    fn all_words(&self) -> Vec<&'static str> {
+        self.iter().map(|(w, _)| *w).collect()
+    }
+}
+
+impl<T: Copy + PartialEq> Table<T> for Vocab<T> {
+    fn find(&self, word: &str) -> Option<T> {
+        self.by_word(word)
+    }
+    fn all_words(&self) -> Vec<&'static str> {
+        self.words().collect()
+    }
+}
 
 /// Look `word` up in `table`; report `E0106` with the closest words when it is not there.
-pub fn lookup<T: Copy>(
-    table: &[(&'static str, T)],
+pub fn lookup<T: Copy, B: Table<T> + ?Sized>(
+    table: &B,
     what: &str,
     r: &Spanned<Ref>,
     diags: &mut Diagnostics,
 ) -> Option<T> {
     let word = r.text();
-    if let Some((_, v)) = table.iter().find(|(w, _)| *w == word) {
-        return Some(*v);
+    if let Some(v) = table.find(word) {
+        return Some(v);
     }
     // `block` is in the table of controls only to report `require … block` as E0200; it is not
     // a choice to offer.
@@ -126,7 +78,7 @@ pub fn lookup<T: Copy>(
         what,
         word,
         r.span,
-        table.iter().map(|(w, _)| *w).filter(|w| *w != "block"),
+        table.all_words().into_iter().filter(|w| *w != "block"),
     ));
     None
 }

@@ -72,15 +72,25 @@ pub fn render_text_named(plan: &Plan, name_of: &dyn Fn(&str) -> Option<String>) 
     out
 }
 
-/// `clause (path): before → after` (`exclude group (conditions.users.excludeGroups): …`), or
-/// `path: before → after` for a path the language has no clause for; `(absent)` for a missing
-/// side.
+/// `clause before → after (path)` in the language's words for an enumerated property
+/// (`mode report-only → on (state)`); otherwise `clause (path): before → after` in JSON
+/// (`exclude group (conditions.users.excludeGroups): …`), or `path: before → after` for a path
+/// the language has no clause for; `(absent)` for a missing side.
 pub fn change_line(c: &FieldChange) -> String {
     let show = |v: &Option<Value>| {
         v.as_ref()
             .map_or_else(|| "(absent)".to_string(), Value::to_string)
     };
-    let what = match clause_for_path(&c.path) {
+    let clause = clause_for_path(&c.path);
+    // An enumerated property speaks the language: `mode report-only → on (state)`.
+    let words = |v: &Option<Value>| match v {
+        None => Some("(absent)".to_string()),
+        Some(v) => crate::vocab::words_for_path(&c.path, v),
+    };
+    if let (Some(term), Some(before), Some(after)) = (clause, words(&c.before), words(&c.after)) {
+        return format!("{term} {before} → {after} ({})", c.path);
+    }
+    let what = match clause {
         Some(term) => format!("{term} ({})", c.path),
         None => c.path.clone(),
     };
@@ -97,101 +107,7 @@ fn guids(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Graph property paths and the clauses that write them, most specific first.
-const CLAUSES: &[(&str, &str)] = &[
-    ("displayName", "policy name"),
-    ("description", "description"),
-    ("state", "mode"),
-    ("conditions.users.includeUsers", "for user"),
-    ("conditions.users.excludeUsers", "exclude user"),
-    ("conditions.users.includeGroups", "for group"),
-    ("conditions.users.excludeGroups", "exclude group"),
-    ("conditions.users.includeRoles", "for role"),
-    ("conditions.users.excludeRoles", "exclude role"),
-    (
-        "conditions.users.includeGuestsOrExternalUsers",
-        "for guests",
-    ),
-    (
-        "conditions.users.excludeGuestsOrExternalUsers",
-        "exclude guests",
-    ),
-    ("conditions.users", "for/exclude users"),
-    ("conditions.applications.includeApplications", "for app"),
-    ("conditions.applications.excludeApplications", "exclude app"),
-    ("conditions.applications.includeUserActions", "for action"),
-    (
-        "conditions.applications.includeAuthenticationContextClassReferences",
-        "for context",
-    ),
-    ("conditions.applications.applicationFilter", "apps where"),
-    ("conditions.applications", "for/exclude apps"),
-    (
-        "conditions.clientApplications.includeServicePrincipals",
-        "for service-principal",
-    ),
-    (
-        "conditions.clientApplications.excludeServicePrincipals",
-        "exclude service-principal",
-    ),
-    ("conditions.platforms.includePlatforms", "when platform"),
-    ("conditions.platforms.excludePlatforms", "exclude platform"),
-    ("conditions.locations.includeLocations", "when location"),
-    ("conditions.locations.excludeLocations", "exclude location"),
-    ("conditions.clientAppTypes", "when client"),
-    ("conditions.signInRiskLevels", "when sign-in-risk"),
-    ("conditions.userRiskLevels", "when user-risk"),
-    (
-        "conditions.servicePrincipalRiskLevels",
-        "when service-principal-risk",
-    ),
-    ("conditions.insiderRiskLevels", "when insider-risk"),
-    ("conditions.devices.deviceFilter", "devices where"),
-    ("conditions.authenticationFlows", "when auth-flow"),
-    ("grantControls.authenticationStrength", "require strength"),
-    ("grantControls.termsOfUse", "require terms"),
-    ("grantControls.operator", "require … and/or"),
-    ("grantControls", "require/block"),
-    (
-        "sessionControls.signInFrequency",
-        "session sign-in-frequency",
-    ),
-    (
-        "sessionControls.persistentBrowser",
-        "session persistent-browser",
-    ),
-    (
-        "sessionControls.applicationEnforcedRestrictions",
-        "session app-enforced-restrictions",
-    ),
-    (
-        "sessionControls.cloudAppSecurity",
-        "session cloud-app-security",
-    ),
-    (
-        "sessionControls.secureSignInSession",
-        "session token-protection",
-    ),
-    ("sessionControls.continuousAccessEvaluation", "session cae"),
-    (
-        "sessionControls.disableResilienceDefaults",
-        "session no-resilience-defaults",
-    ),
-    ("sessionControls", "session"),
-];
-
-/// The clause of the language that writes the Graph property at `path` (a changed field's path
-/// in a plan): `conditions.users.excludeGroups` → `exclude group`, `state` → `mode`,
-/// `sessionControls.signInFrequency.value` → `session sign-in-frequency`.
-pub fn clause_for_path(path: &str) -> Option<&'static str> {
-    CLAUSES
-        .iter()
-        .find(|(p, _)| {
-            path.strip_prefix(p)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
-        .map(|(_, term)| *term)
-}
+pub use crate::vocab::clause_for_path;
 
 /// The JSON form: the actions, the counts and the fingerprint.
 pub fn render_json(plan: &Plan) -> Value {
@@ -353,7 +269,7 @@ mod tests {
         let text = render_text(&p);
         assert_eq!(
             text,
-            "+ create `New`\n~ update `Changed` (id-c)\n    mode (state): \"disabled\" → \"enabled\"\n- delete `Old` (id-o)\n  1 unchanged\nPlan: 1 to create, 1 to update, 1 to delete, 1 unchanged.\n"
+            "+ create `New`\n~ update `Changed` (id-c)\n    mode off → on (state)\n- delete `Old` (id-o)\n  1 unchanged\nPlan: 1 to create, 1 to update, 1 to delete, 1 unchanged.\n"
         );
         let j = render_json(&p);
         assert_eq!(j["summary"]["update"], json!(1));

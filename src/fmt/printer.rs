@@ -347,6 +347,7 @@ fn rank(c: &Clause) -> u8 {
         Clause::When(_) => 4,
         Clause::Session(_) => 6,
         Clause::Mode(_) => 7,
+        Clause::Allow { .. } => 8,
         Clause::IgnoreDefaults => 8,
     }
 }
@@ -391,6 +392,7 @@ fn clause_flat(c: &Clause) -> String {
         ),
         Clause::Mode(m) => format!("mode {}", m.node),
         Clause::Description(d) => format!("description {}", quote(&d.node)),
+        Clause::Allow { what, reason } => format!("allow {} {}", what.node, quote(&reason.node)),
         Clause::IgnoreDefaults => "ignore defaults".into(),
     }
 }

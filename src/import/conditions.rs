@@ -11,32 +11,10 @@ use super::walk::{Ctx, J, is_empty};
 use crate::ast::{Target, TargetKind as T, TargetValue};
 use crate::source::{Span, Spanned};
 use crate::symbols::Kind;
-
-const CONDITIONS: [&str; 12] = [
-    "users",
-    "applications",
-    "clientApplications",
-    "clientAppTypes",
-    "platforms",
-    "locations",
-    "devices",
-    "signInRiskLevels",
-    "userRiskLevels",
-    "servicePrincipalRiskLevels",
-    "insiderRiskLevels",
-    "authenticationFlows",
-];
-const CONDITIONS_BETA: [&str; 6] = [
-    "deviceStates",
-    "times",
-    "clients",
-    "agents",
-    "agentContext",
-    "agentIdRiskLevels",
-];
+use crate::vocab;
 
 pub(crate) fn read(ctx: &mut Ctx, namer: &mut Namer, c: &J, d: &mut Draft) {
-    ctx.members(c, &CONDITIONS, &CONDITIONS_BETA);
+    ctx.members_of(c, "conditions");
     let workload = match ctx.object(c.get("clientApplications")) {
         Some(ca) => service_principals(ctx, namer, &ca, d),
         None => false,
@@ -56,16 +34,7 @@ pub(crate) fn read(ctx: &mut Ctx, namer: &mut Namer, c: &J, d: &mut Draft) {
     locations(ctx, namer, c, d);
     client_app_types(ctx, c, d);
     if let Some(dev) = ctx.object(c.get("devices")) {
-        ctx.members(
-            &dev,
-            &["deviceFilter"],
-            &[
-                "includeDevices",
-                "excludeDevices",
-                "includeDeviceStates",
-                "excludeDeviceStates",
-            ],
-        );
+        ctx.members_of(&dev, "conditions.devices");
         if let Some((include, t)) = filter(ctx, dev.get("deviceFilter"), T::Device) {
             if include {
                 d.when.push(vec![t])
@@ -74,13 +43,7 @@ pub(crate) fn read(ctx: &mut Ctx, namer: &mut Namer, c: &J, d: &mut Draft) {
             }
         }
     }
-    const RISKS: [(&str, Option<&str>); 5] = [
-        ("low", Some("low")),
-        ("medium", Some("medium")),
-        ("high", Some("high")),
-        ("none", Some("none")),
-        ("hidden", None),
-    ];
+    let risks = vocab::RISK.graph_words();
     for (key, kind) in [
         ("signInRiskLevels", T::SignInRisk),
         ("userRiskLevels", T::UserRisk),
@@ -88,7 +51,7 @@ pub(crate) fn read(ctx: &mut Ctx, namer: &mut Namer, c: &J, d: &mut Draft) {
     ] {
         let mut list = Vec::new();
         for (v, at) in ctx.strings(c.get(key)) {
-            match member(ctx, &RISKS, &v, &at, "risk level") {
+            match member(ctx, &risks, &v, &at, vocab::RISK.what) {
                 Some(Some(w)) => list.push(word(kind, w)),
                 Some(None) => ctx.inexpressible(&at, "`hidden` is a risk level Graph reports on reads; capol's risk conditions are `low`, `medium`, `high` and `none`"),
                 None => {}
@@ -98,30 +61,21 @@ pub(crate) fn read(ctx: &mut Ctx, namer: &mut Namer, c: &J, d: &mut Draft) {
             d.when.push(list);
         }
     }
-    const INSIDER: [(&str, &str); 3] = [
-        ("minor", "minor"),
-        ("moderate", "moderate"),
-        ("elevated", "elevated"),
-    ];
     if let Some(l) = flags(
         ctx,
         c.get("insiderRiskLevels"),
-        &INSIDER,
-        "insider risk level",
+        &vocab::INSIDER_RISK.graph_words(),
+        vocab::INSIDER_RISK.what,
         T::InsiderRisk,
     ) {
         d.when.push(l);
     }
     if let Some(f) = ctx.object(c.get("authenticationFlows")) {
-        ctx.members(&f, &["transferMethods"], &[]);
-        const FLOWS: [(&str, &str); 2] = [
-            ("deviceCodeFlow", "device-code"),
-            ("authenticationTransfer", "authentication-transfer"),
-        ];
+        ctx.members_of(&f, "conditions.authenticationFlows");
         match flags(
             ctx,
             f.get("transferMethods"),
-            &FLOWS,
+            &vocab::TRANSFER_METHOD.graph_words(),
             "transfer method",
             T::AuthFlow,
         ) {
@@ -135,21 +89,7 @@ pub(crate) fn read(ctx: &mut Ctx, namer: &mut Namer, c: &J, d: &mut Draft) {
 }
 
 fn applications(ctx: &mut Ctx, namer: &mut Namer, a: &J, workload: bool, d: &mut Draft) {
-    ctx.members(
-        a,
-        &[
-            "includeApplications",
-            "excludeApplications",
-            "includeUserActions",
-            "includeAuthenticationContextClassReferences",
-            "applicationFilter",
-        ],
-        &[
-            "networkAccess",
-            "globalSecureAccess",
-            "includeProtectionLevels",
-        ],
-    );
+    ctx.members_of(a, "conditions.applications");
     let include = ctx.strings(a.get("includeApplications"));
     let implied = workload && include.len() == 1 && include[0].0 == "All";
     for (v, at) in include {
@@ -189,12 +129,9 @@ fn applications(ctx: &mut Ctx, namer: &mut Namer, a: &J, workload: bool, d: &mut
             }
         }
     }
-    const ACTIONS: [(&str, &str); 2] = [
-        ("urn:user:registersecurityinfo", "register-security-info"),
-        ("urn:user:registerdevice", "register-device"),
-    ];
+    let actions = vocab::USER_ACTION.graph_words();
     for (v, at) in ctx.strings(a.get("includeUserActions")) {
-        if let Some(w) = member(ctx, &ACTIONS, &v, &at, "user action Graph documents") {
+        if let Some(Some(w)) = member(ctx, &actions, &v, &at, "user action Graph documents") {
             d.for_resources.push(word(T::Action, w));
         }
     }
@@ -254,30 +191,21 @@ fn filter(ctx: &mut Ctx, f: Option<J>, kind: T) -> Option<(bool, Target)> {
     ))
 }
 
-const PLATFORMS: [(&str, &str); 7] = [
-    ("android", "android"),
-    ("iOS", "ios"),
-    ("windows", "windows"),
-    ("windowsPhone", "windows-phone"),
-    ("macOS", "macos"),
-    ("linux", "linux"),
-    ("all", "any"),
-];
-
 fn platforms(ctx: &mut Ctx, c: &J, d: &mut Draft) {
     let Some(p) = ctx.object(c.get("platforms")) else {
         return;
     };
-    ctx.members(&p, &["includePlatforms", "excludePlatforms"], &[]);
+    ctx.members_of(&p, "conditions.platforms");
+    let platforms = vocab::PLATFORM.graph_words();
     let mut lists = [Vec::new(), Vec::new()];
     for (k, key) in ["includePlatforms", "excludePlatforms"].iter().enumerate() {
         for (v, at) in ctx.strings(p.get(key)) {
-            match member(ctx, &PLATFORMS, &v, &at, "device platform") {
-                Some("any") if k == 1 => {
+            match member(ctx, &platforms, &v, &at, "device platform") {
+                Some(Some("any")) if k == 1 => {
                     ctx.invalid(&at, "`all` cannot be excluded", "exclude single platforms")
                 }
-                Some(w) => lists[k].push(word(T::Platform, w)),
-                None => {}
+                Some(Some(w)) => lists[k].push(word(T::Platform, w)),
+                Some(None) | None => {}
             }
         }
     }
@@ -289,7 +217,7 @@ fn locations(ctx: &mut Ctx, namer: &mut Namer, c: &J, d: &mut Draft) {
     let Some(l) = ctx.object(c.get("locations")) else {
         return;
     };
-    ctx.members(&l, &["includeLocations", "excludeLocations"], &[]);
+    ctx.members_of(&l, "conditions.locations");
     let mut lists = [Vec::new(), Vec::new()];
     for (k, key) in ["includeLocations", "excludeLocations"].iter().enumerate() {
         let context = if k == 0 {
@@ -342,23 +270,16 @@ fn push_pair(
 }
 
 fn client_app_types(ctx: &mut Ctx, c: &J, d: &mut Draft) {
-    const CLIENTS: [(&str, &str); 7] = [
-        ("all", ""),
-        ("browser", "browser"),
-        ("mobileAppsAndDesktopClients", "mobile-desktop"),
-        ("exchangeActiveSync", "exchange-activesync"),
-        ("other", "other"),
-        ("easSupported", "-"),
-        ("unknownFutureValue", "-"),
-    ];
+    let mut clients = vocab::CLIENT_APP.graph_words();
+    clients.push(("unknownFutureValue", None));
     let values = ctx.strings(c.get("clientAppTypes"));
     let mut list = Vec::new();
     let mut all = None;
     for (v, at) in &values {
-        match member(ctx, &CLIENTS, v, at, "client app type") {
-            Some("") => all = Some(at.clone()),
-            Some("-") => ctx.inexpressible(at, format!("`{v}` has no client word in capol (`browser`, `mobile-desktop`, `exchange-activesync`, `other`)")),
-            Some(w) => list.push(word(T::Client, w)),
+        match member(ctx, &clients, v, at, vocab::CLIENT_APP.what) {
+            Some(None) if v == "all" => all = Some(at.clone()),
+            Some(None) => ctx.inexpressible(at, format!("`{v}` has no client word in capol (`browser`, `mobile-desktop`, `exchange-activesync`, `other`)")),
+            Some(Some(w)) => list.push(word(T::Client, w)),
             None => {}
         }
     }
@@ -379,7 +300,7 @@ fn client_app_types(ctx: &mut Ctx, c: &J, d: &mut Draft) {
 fn flags(
     ctx: &mut Ctx,
     j: Option<J>,
-    table: &[(&str, &str)],
+    table: &[(&str, Option<&'static str>)],
     what: &str,
     kind: T,
 ) -> Option<Vec<Target>> {
@@ -394,13 +315,13 @@ fn flags(
                 &at,
                 format!("`none` as a {what} has no word in capol; remove the condition"),
             );
-        } else if let Some(w) = member(ctx, table, part, &at, what)
+        } else if let Some(Some(w)) = member(ctx, table, part, &at, what)
             && !out.contains(&w)
         {
             out.push(w);
         }
     }
-    let order = |w: &&str| table.iter().position(|(_, x)| x == w);
+    let order = |w: &&str| table.iter().position(|(_, x)| *x == Some(*w));
     out.sort_by_key(order);
     (!out.is_empty()).then(|| out.into_iter().map(|w| word(kind, w)).collect())
 }

@@ -14,6 +14,7 @@ use crate::ast::{
 use crate::diag::Diagnostic;
 use crate::source::{Span, Spanned};
 use crate::symbols::{Kind, is_guid};
+use crate::vocab;
 
 pub(crate) fn sp<T>(t: T) -> Spanned<T> {
     Spanned::new(t, Span::default())
@@ -49,24 +50,9 @@ pub(crate) struct Draft {
     pub exclude_conditions: Vec<Vec<Target>>,
 }
 
-const ROOT: [&str; 11] = [
-    "displayName",
-    "description",
-    "state",
-    "conditions",
-    "grantControls",
-    "sessionControls",
-    "id",
-    "createdDateTime",
-    "modifiedDateTime",
-    "deletedDateTime",
-    "templateId",
-];
-const ROOT_BETA: [&str; 1] = ["partialEnablementStrategy"];
-
 /// The policy, and whether it targets workload identities.
 pub(crate) fn policy(ctx: &mut Ctx, namer: &mut Namer, j: &J) -> Option<(String, Policy)> {
-    ctx.members(j, &ROOT, &ROOT_BETA);
+    ctx.members_of(j, "");
     let name = match ctx.string(j.get("displayName")) {
         Some((n, _)) if !n.trim().is_empty() => Some(n.to_string()),
         Some((_, at)) => {
@@ -117,6 +103,12 @@ pub(crate) fn policy(ctx: &mut Ctx, namer: &mut Namer, j: &J) -> Option<(String,
         clauses.push(Clause::Session(session));
     }
     clauses.extend(mode.map(|m| Clause::Mode(sp(m.to_string()))));
+    if everyone_without_exclusion(j) {
+        clauses.push(Clause::Allow {
+            what: sp("no-exclusion".to_string()),
+            reason: sp(ALLOW_REASON.to_string()),
+        });
+    }
     let name = name?;
     (ctx.errors == 0).then(|| {
         let policy = Policy {
@@ -126,6 +118,52 @@ pub(crate) fn policy(ctx: &mut Ctx, namer: &mut Namer, j: &J) -> Option<(String,
         };
         (name, policy)
     })
+}
+
+/// The reason `capol import` gives for a policy that applies to everyone with nobody excluded.
+pub(crate) const ALLOW_REASON: &str =
+    "imported: the tenant enforces this policy for all users with nobody excluded";
+
+/// Whether the lockout rule (`E0208`) would refuse the policy: enforced, with a grant control,
+/// for all users with no user, group or role excluded, on all apps, the admin portals or Azure
+/// management. Import then writes `allow no-exclusion`, so that the policy round-trips.
+fn everyone_without_exclusion(j: &J) -> bool {
+    let strs = |j: Option<J>| -> Vec<String> {
+        j.map(|l| {
+            l.items()
+                .iter()
+                .filter_map(|i| i.str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let Some(c) = j.get("conditions") else {
+        return false;
+    };
+    let users = c.get("users");
+    let get = |k: &str| strs(users.as_ref().and_then(|u| u.get(k)));
+    let enforced = j.get("state").and_then(|s| s.str()) == Some("enabled");
+    let granted = j.get("grantControls").is_some_and(|g| {
+        ["builtInControls", "termsOfUse", "authenticationStrength"]
+            .iter()
+            .any(|k| g.get(k).is_some_and(|v| !is_empty(v.node)))
+    });
+    let all_users = get("includeUsers").iter().any(|u| u == "All");
+    let excluded = get("excludeUsers")
+        .iter()
+        .any(|u| u != "GuestsOrExternalUsers")
+        || !get("excludeGroups").is_empty()
+        || !get("excludeRoles").is_empty();
+    let apps = strs(
+        c.get("applications")
+            .and_then(|a| a.get("includeApplications")),
+    );
+    let portal = apps.iter().any(|a| {
+        a == "All"
+            || a == "MicrosoftAdminPortals"
+            || a.eq_ignore_ascii_case(crate::symbols::catalog::AZURE_SERVICE_MANAGEMENT)
+    });
+    enforced && granted && all_users && !excluded && portal
 }
 
 /// `E0406`: a property Graph requires is missing.
@@ -143,11 +181,10 @@ fn state(ctx: &mut Ctx, j: &J) -> Option<&'static str> {
         }
         return None;
     };
-    match s {
-        "enabled" => Some("on"),
-        "disabled" => Some("off"),
-        "enabledForReportingButNotEnforced" => Some("report-only"),
-        other => {
+    match vocab::STATE.term_by_graph(s).and_then(|t| t.word) {
+        Some(w) => Some(w),
+        None => {
+            let other = s;
             ctx.invalid(
                 &at,
                 &format!("`{other}` is not a policy state"),
@@ -190,18 +227,6 @@ pub(crate) fn guid(ctx: &mut Ctx, value: &str, at: &J, what: &str) -> Option<Str
     );
     None
 }
-
-const CONTROLS: [(&str, Option<&str>); 9] = [
-    ("block", None),
-    ("mfa", Some("mfa")),
-    ("compliantDevice", Some("compliant-device")),
-    ("domainJoinedDevice", Some("hybrid-joined-device")),
-    ("approvedApplication", Some("approved-app")),
-    ("compliantApplication", Some("compliant-app")),
-    ("passwordChange", Some("password-change")),
-    ("riskRemediation", Some("risk-remediation")),
-    ("unknownFutureValue", Some("")),
-];
 
 fn grant(ctx: &mut Ctx, namer: &mut Namer, g: &J) -> Option<Clause> {
     ctx.members(
@@ -247,10 +272,12 @@ fn grant(ctx: &mut Ctx, namer: &mut Namer, g: &J) -> Option<Clause> {
     };
     let mut controls: Vec<Control> = Vec::new();
     let mut block = None;
+    let mut table = vocab::CONTROL.graph_words();
+    table.push(("unknownFutureValue", None));
     for (c, at) in ctx.strings(g.get("builtInControls")) {
-        match member(ctx, &CONTROLS, &c, &at, "grant control") {
-            Some(None) => block = Some(at),
-            Some(Some("")) => ctx.invalid(
+        match member(ctx, &table, &c, &at, "grant control") {
+            Some(Some("block")) => block = Some(at),
+            Some(None) => ctx.invalid(
                 &at,
                 "`unknownFutureValue` is a placeholder, not a control",
                 "remove it",
@@ -338,23 +365,7 @@ fn enabled<'a>(ctx: &mut Ctx, s: &J<'a>, key: &str, known: &[&str]) -> Option<J<
 }
 
 fn session(ctx: &mut Ctx, s: &J) -> Vec<SessionItem> {
-    ctx.members(
-        s,
-        &[
-            "applicationEnforcedRestrictions",
-            "cloudAppSecurity",
-            "signInFrequency",
-            "persistentBrowser",
-            "secureSignInSession",
-            "disableResilienceDefaults",
-            "continuousAccessEvaluation",
-        ],
-        &[
-            "globalSecureAccessFilteringProfile",
-            "networkAccessSecurity",
-            "blockSensitiveActions",
-        ],
-    );
+    ctx.members_of(s, "sessionControls");
     let mut out = Vec::new();
     if let Some(f) = enabled(
         ctx,
@@ -373,9 +384,9 @@ fn session(ctx: &mut Ctx, s: &J) -> Vec<SessionItem> {
     if let Some(p) = enabled(ctx, s, "persistentBrowser", &["isEnabled", "mode"]) {
         match ctx.string(p.get("mode")) {
             Some((m, at)) => {
-                if let Some(w) = member(
+                if let Some(Some(w)) = member(
                     ctx,
-                    &[("never", "never"), ("always", "always")],
+                    &vocab::PERSISTENT_BROWSER.graph_words(),
                     m,
                     &at,
                     "persistent browser mode",
@@ -395,14 +406,10 @@ fn session(ctx: &mut Ctx, s: &J) -> Vec<SessionItem> {
         "cloudAppSecurity",
         &["isEnabled", "cloudAppSecurityType"],
     ) {
-        const TYPES: [(&str, &str); 3] = [
-            ("monitorOnly", "monitor-only"),
-            ("blockDownloads", "block-downloads"),
-            ("mcasConfigured", "custom"),
-        ];
+        let types = vocab::CLOUD_APP_SECURITY.graph_words();
         match ctx.string(c.get("cloudAppSecurityType")) {
             Some((t, at)) => {
-                if let Some(w) = member(ctx, &TYPES, t, &at, "cloud app security type") {
+                if let Some(Some(w)) = member(ctx, &types, t, &at, "cloud app security type") {
                     out.push(item("cloud-app-security", &[w]));
                 }
             }
@@ -416,15 +423,13 @@ fn session(ctx: &mut Ctx, s: &J) -> Vec<SessionItem> {
         && !is_empty(c.node)
         && ctx.beta_only(&c)
     {
-        ctx.members(&c, &["mode"], &[]);
-        const MODES: [(&str, &str); 3] = [
-            ("strictEnforcement", "strict"),
-            ("disabled", "disabled"),
-            ("strictLocation", "strict-location"),
-        ];
+        ctx.members_of(&c, "sessionControls.continuousAccessEvaluation");
+        let modes = vocab::CAE.graph_words();
         match ctx.string(c.get("mode")) {
             Some((m, at)) => {
-                if let Some(w) = member(ctx, &MODES, m, &at, "continuous access evaluation mode") {
+                if let Some(Some(w)) =
+                    member(ctx, &modes, m, &at, "continuous access evaluation mode")
+                {
                     out.push(item("cae", &[w]));
                 }
             }

@@ -207,6 +207,35 @@ fn corpus_round_trip() {
 }
 
 #[test]
+fn a_policy_for_everyone_with_nobody_excluded_imports_with_its_exception() {
+    // Enforced for all users on all apps with no exclusion: the lockout rule would refuse it.
+    let i = import_file(
+        "074-caoptics-windows-phone-named-location.json",
+        ApiVersion::V1,
+    );
+    assert!(!i.has_errors(), "{}", messages(&i));
+    assert!(
+        i.single.contains(&format!(
+            "allow no-exclusion \"{}\"",
+            super::convert::ALLOW_REASON
+        )),
+        "{}",
+        i.single
+    );
+    let (got, errors) = compile_back(&i, ApiVersion::V1);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        got,
+        Some(canonical_for_import(&original(
+            "074-caoptics-windows-phone-named-location.json"
+        )))
+    );
+    // A policy that excludes someone gets no such clause.
+    let i = import_file("006-alex-100-admins-strong-auth.json", ApiVersion::V1);
+    assert!(!i.single.contains("allow no-exclusion"), "{}", i.single);
+}
+
+#[test]
 fn invalid_files_name_the_path() {
     for (prefix, path) in [
         ("010", "$.conditions.clientAppTypes[0]"),
@@ -365,18 +394,4 @@ fn tenant_values_import_like_files() {
     let from_text = import_texts(&[("x.json", &text)], &opts);
     assert_eq!(from_values.single, from_text.single);
     assert_eq!(from_values.policies[0].stem, "access-to-exo-requires-mfa");
-}
-
-/// A real lockout (every member, every sign-in, nobody excluded) imports, with `W0402` naming
-/// the lockout error its source now has.
-#[test]
-fn a_real_lockout_imports_with_w0402() {
-    let json = r#"{"displayName": "Block everyone", "state": "enabled",
-        "conditions": {"users": {"includeUsers": ["All"]},
-                       "applications": {"includeApplications": ["All"]},
-                       "clientAppTypes": ["all"]},
-        "grantControls": {"operator": "OR", "builtInControls": ["block"]}}"#;
-    let i = import_texts(&[("lockout.json", json)], &ImportOptions::default());
-    assert!(codes(&i).contains(&"W0402"), "{}", messages(&i));
-    assert!(messages(&i).contains("E0208"), "{}", messages(&i));
 }

@@ -452,3 +452,18 @@ fn a_property_given_twice_is_read_from_the_last_one() {
     let source: String = i.files().into_iter().map(|(_, t)| t).collect();
     assert!(source.contains("mode off"), "{source}");
 }
+
+#[test]
+fn a_policy_capol_check_refuses_is_imported_with_w0402() {
+    // Graph stores it, but a persistent-browser session needs all apps (E0212).
+    let mut v = policy(
+        json!({}),
+        Value::Null,
+        json!({"persistentBrowser": {"isEnabled": true, "mode": "never"}}),
+    );
+    v["conditions"]["applications"]["includeApplications"] =
+        json!(["00000002-0000-0ff1-ce00-000000000000"]);
+    let i = imp(&v.to_string());
+    assert!(codes(&i).contains(&"W0402"), "{}", messages(&i));
+    assert!(messages(&i).contains("E0212"), "{}", messages(&i));
+}

@@ -11,6 +11,7 @@ use super::walk::{Ctx, J, is_empty};
 use crate::ast::{Ref, Target, TargetKind as T, TargetValue};
 use crate::ir::GuestType;
 use crate::symbols::Kind;
+use crate::vocab;
 
 pub(crate) const USERS: [&str; 8] = [
     "includeUsers",
@@ -93,23 +94,19 @@ pub(crate) fn users(ctx: &mut Ctx, namer: &mut Namer, u: &J, d: &mut Draft) {
     }
 }
 
-const GUEST_TYPES: [(&str, GuestType); 6] = [
-    ("internalGuest", GuestType::InternalGuest),
-    ("b2bCollaborationGuest", GuestType::B2bCollaborationGuest),
-    ("b2bCollaborationMember", GuestType::B2bCollaborationMember),
-    ("b2bDirectConnectUser", GuestType::B2bDirectConnectUser),
-    ("otherExternalUser", GuestType::OtherExternalUser),
-    ("serviceProvider", GuestType::ServiceProvider),
-];
-
 fn guests(ctx: &mut Ctx, g: &J) -> Vec<Target> {
     ctx.members(g, &["guestOrExternalUserTypes", "externalTenants"], &[]);
     let mut types: Vec<GuestType> = Vec::new();
     match ctx.string(g.get("guestOrExternalUserTypes")) {
         Some((s, at)) => {
             for part in s.split(',') {
-                if let Some(t) = member(ctx, &GUEST_TYPES, part, &at, "guest or external user type")
-                    && !types.contains(&t)
+                if let Some(t) = member(
+                    ctx,
+                    &vocab::GUEST_TYPE.graph_values(),
+                    part,
+                    &at,
+                    "guest or external user type",
+                ) && !types.contains(&t)
                 {
                     types.push(t);
                 }
@@ -122,7 +119,7 @@ fn guests(ctx: &mut Ctx, g: &J) -> Vec<Target> {
         .object(g.get("externalTenants"))
         .map(|t| tenants(ctx, &t))
         .unwrap_or_default();
-    let mut out = if types.len() == GUEST_TYPES.len() {
+    let mut out = if types.len() == vocab::GUEST_TYPE.terms.len() {
         vec![target(T::Guests, TargetValue::Nothing)]
     } else {
         types.iter().map(|t| word(T::Guests, t.word())).collect()

@@ -203,6 +203,13 @@ impl Ctx<'_> {
         }
     }
 
+    /// [`Ctx::members`] with the lists of `crate::vocab`'s descriptors for the object at
+    /// `path` (`conditions.platforms`; `""` for the policy).
+    pub fn members_of(&mut self, obj: &J, path: &str) {
+        let (known, unexpressed) = crate::vocab::members_of(path);
+        self.members(obj, &known, &unexpressed);
+    }
+
     /// Police the members of an object: `known` ones are read by the caller; OData noise is
     /// skipped; `beta` ones (beta-only or legacy properties capol does not express) and unknown
     /// ones are accepted only when they carry nothing.

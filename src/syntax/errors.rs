@@ -61,6 +61,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::kw_session | Rule::session_clause => "`session`",
         Rule::kw_mode | Rule::mode_clause => "`mode`",
         Rule::kw_description | Rule::description_clause => "`description`",
+        Rule::kw_allow | Rule::allow_clause => "`allow`",
         Rule::kw_strength => "`strength`",
         Rule::kw_terms => "`terms`",
         Rule::set_decl | Rule::kw_set => "`set NAME = …`",

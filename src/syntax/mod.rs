@@ -35,6 +35,27 @@ pub const MAX_SOURCE_BYTES: usize = 8 * 1024 * 1024;
 /// Parse one file. Syntax errors come back as diagnostics; the AST then holds the chunks that
 /// parsed (checked too, never compiled).
 pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
+    let (ast, diags, _) = parse_inner(file, text, false);
+    (ast, diags)
+}
+
+/// [`parse()`], and from the same parse the file's tokens and comments (for the formatter);
+/// the tokens are `None` when the file has a syntax error.
+pub fn parse_with_tokens(
+    file: FileId,
+    text: &str,
+) -> (Option<ast::File>, Diagnostics, Option<Tokens>) {
+    parse_inner(file, text, true)
+}
+
+/// A file's tokens and comments.
+pub type Tokens = (Vec<Token>, Vec<Comment>);
+
+fn parse_inner(
+    file: FileId,
+    text: &str,
+    want_tokens: bool,
+) -> (Option<ast::File>, Diagnostics, Option<Tokens>) {
     let mut diags = Diagnostics::new();
     if text.len() > MAX_SOURCE_BYTES {
         diags.push(
@@ -50,20 +71,22 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Diagnostics) {
             .at(Span::new(file, 0, 0), "this file")
             .help("split the policies over several files"),
         );
-        return (None, diags);
+        return (None, diags, None);
     }
     let mut state = FileState {
         items: Vec::new(),
         open: Open::None,
     };
-    if let Err(e) = parse_chunk(file, text, 0, &mut state, &mut diags) {
-        recover(file, text, &e, &mut state, &mut diags);
+    let mut found = None;
+    match parse_chunk(file, text, 0, &mut state, &mut diags, want_tokens) {
+        Ok(t) => found = t,
+        Err(e) => recover(file, text, &e, &mut state, &mut diags),
     }
     let ast = ast::File {
         file,
         items: state.items,
     };
-    (Some(ast), diags)
+    (Some(ast), diags, found)
 }
 
 /// Parse `chunk` (which starts at `offset` in the file) and visit what it holds.
@@ -73,8 +96,10 @@ fn parse_chunk(
     offset: usize,
     state: &mut FileState,
     diags: &mut Diagnostics,
-) -> Result<(), pest::error::Error<Rule>> {
+    want_tokens: bool,
+) -> Result<Option<Tokens>, pest::error::Error<Rule>> {
     let pairs = CapolParser::parse(Rule::file, chunk)?;
+    let found = want_tokens.then(|| tokens::tokens_of(pairs.clone(), chunk));
     let mut v = Visitor {
         file,
         diags,
@@ -89,7 +114,7 @@ fn parse_chunk(
             }
         }
     }
-    Ok(())
+    Ok(found)
 }
 
 /// After a syntax error, parse each chunk that starts at a `policy` or `scenario` line on its
@@ -106,7 +131,7 @@ fn recover(
     for (i, start) in chunks.iter().enumerate() {
         let end = chunks.get(i + 1).copied().unwrap_or(text.len());
         let chunk = &text[*start..end];
-        if let Err(ce) = parse_chunk(file, chunk, *start, state, diags) {
+        if let Err(ce) = parse_chunk(file, chunk, *start, state, diags, false) {
             failed = true;
             let mut d = errors::syntax_error(file, chunk, &ce);
             if let Some(l) = &mut d.primary {

@@ -1,5 +1,5 @@
 //! Visitors for policy clauses: assignments and conditions (`for`, `exclude`, `when`), grant
-//! (`block`, `require`), `session`, `mode` and `description`.
+//! (`block`, `require`), `session`, `mode`, `description` and `allow`.
 //!
 //! In: `clause` pairs and their parts. Out: AST [`Clause`]s.
 
@@ -28,6 +28,7 @@ impl Visitor<'_> {
             Rule::session_clause => self.visit_session_clause(inner),
             Rule::mode_clause => self.visit_mode_clause(inner),
             Rule::description_clause => self.visit_description_clause(inner),
+            Rule::allow_clause => self.visit_allow_clause(inner),
             Rule::ignore_clause => {
                 let mut c = Cursor::new(inner);
                 c.next(Rule::kw_ignore)?;
@@ -91,6 +92,17 @@ impl Visitor<'_> {
         let text = self.visit_string(c.next(Rule::string)?);
         c.finish()?;
         Ok(Clause::Description(text))
+    }
+
+    /// `allow no-exclusion "reason"`.
+    fn visit_allow_clause(&mut self, pair: Pair<Rule>) -> Visit<Clause> {
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_allow)?;
+        let w = c.next(Rule::word)?;
+        let what = Spanned::new(w.as_str().to_string(), self.span(&w));
+        let reason = self.visit_string(c.next(Rule::string)?);
+        c.finish()?;
+        Ok(Clause::Allow { what, reason })
     }
 
     /// `group A, B, role C`: items without a kind word inherit the kind before them.

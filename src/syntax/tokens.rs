@@ -7,6 +7,7 @@
 
 use super::{CapolParser, Rule};
 use pest::Parser as _;
+use pest::iterators::Pairs;
 
 /// What a token is, with the text that matters for comparing two layouts of one program.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,6 +44,11 @@ pub struct Comment {
 /// The tokens and comments of `text`, or `None` when it does not parse.
 pub fn tokens(text: &str) -> Option<(Vec<Token>, Vec<Comment>)> {
     let pairs = CapolParser::parse(Rule::file, text).ok()?;
+    Some(tokens_of(pairs, text))
+}
+
+/// The tokens and comments of `text`, from the parse tree of the whole of it.
+pub(crate) fn tokens_of(pairs: Pairs<'_, Rule>, text: &str) -> (Vec<Token>, Vec<Comment>) {
     let mut out = Vec::new();
     for pair in pairs.flatten() {
         if pair.clone().into_inner().next().is_some() || pair.as_rule() == Rule::EOI {
@@ -85,7 +91,7 @@ pub fn tokens(text: &str) -> Option<(Vec<Token>, Vec<Comment>)> {
         at = t.end;
     }
     scan_gap(text, at, text.len(), &mut comments);
-    Some((out, comments))
+    (out, comments)
 }
 
 /// Find the comments in `text[from..to]`, a gap between tokens.

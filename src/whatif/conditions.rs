@@ -18,11 +18,11 @@ use crate::graph::model::FilterMode;
 pub const MFA_TRUSTED_IPS: &str = "00000000-0000-0000-0000-000000000000";
 
 fn action_word(urn: &str) -> String {
-    match urn {
-        "urn:user:registersecurityinfo" => "register-security-info".into(),
-        "urn:user:registerdevice" => "register-device".into(),
-        other => other.to_string(),
-    }
+    crate::vocab::USER_ACTION
+        .term_by_graph(urn)
+        .and_then(|t| t.word)
+        .unwrap_or(urn)
+        .to_string()
 }
 
 fn target_text(t: &Target, ctx: &EvalContext) -> String {
@@ -123,15 +123,7 @@ fn app_scope<'a>(p: &'a Prepared<'_>, app: &'a str, s: &SignIn, ctx: &EvalContex
 }
 
 pub fn platform_word(p: Platform) -> &'static str {
-    match p {
-        Platform::Android => "android",
-        Platform::Ios => "ios",
-        Platform::Windows => "windows",
-        Platform::WindowsPhone => "windows-phone",
-        Platform::MacOs => "macos",
-        Platform::Linux => "linux",
-        Platform::All => "any",
-    }
+    crate::vocab::PLATFORM.word_or_graph(p)
 }
 
 /// The `devicePlatform` condition: `all` includes every platform, even unlisted ones.
@@ -232,11 +224,8 @@ pub fn location<'a>(p: &Prepared<'a>, s: &SignIn, ctx: &EvalContext) -> Check {
 pub fn client_word(c: ClientAppType) -> &'static str {
     match c {
         ClientAppType::All => "any",
-        ClientAppType::Browser => "browser",
-        ClientAppType::MobileAppsAndDesktopClients => "mobile-desktop",
-        ClientAppType::ExchangeActiveSync => "exchange-activesync",
         ClientAppType::EasSupported => "exchange-activesync (supported platforms)",
-        ClientAppType::Other => "other",
+        other => crate::vocab::CLIENT_APP.word_or_graph(other),
     }
 }
 

@@ -202,27 +202,17 @@ impl Session {
     }
 }
 
+// The session words come from `crate::vocab`, like the checker's.
 fn browser_word(m: PersistentBrowserMode) -> String {
-    match m {
-        PersistentBrowserMode::Always => "always".into(),
-        PersistentBrowserMode::Never => "never".into(),
-    }
+    crate::vocab::PERSISTENT_BROWSER.word_or_graph(m).into()
 }
 
 fn cas_word(t: CloudAppSecurityType) -> String {
-    match t {
-        CloudAppSecurityType::MonitorOnly => "monitor-only".into(),
-        CloudAppSecurityType::BlockDownloads => "block-downloads".into(),
-        CloudAppSecurityType::McasConfigured => "custom".into(),
-    }
+    crate::vocab::CLOUD_APP_SECURITY.word_or_graph(t).into()
 }
 
 fn cae_word(m: CaeMode) -> String {
-    match m {
-        CaeMode::Disabled => "disabled".into(),
-        CaeMode::StrictEnforcement => "strict".into(),
-        CaeMode::StrictLocation => "strict-location".into(),
-    }
+    crate::vocab::CAE.word_or_graph(m).into()
 }
 
 impl fmt::Display for Session {

@@ -196,12 +196,9 @@ impl PolicyResult {
     }
 }
 
+/// The `mode` word of a state (`report-only`), from `crate::vocab`.
 pub fn state_word(state: PolicyState) -> &'static str {
-    match state {
-        PolicyState::Enabled => "on",
-        PolicyState::Disabled => "off",
-        PolicyState::ReportOnly => "report-only",
-    }
+    crate::vocab::STATE.word_or_graph(state)
 }
 
 #[cfg(test)]

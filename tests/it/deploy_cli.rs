@@ -161,9 +161,7 @@ async fn deploy_converges_then_plans_no_changes_then_patches_one_policy() {
     assert!(
         out.stdout
             .contains("~ update `CA001 Require MFA for Azure management`")
-            && out.stdout.contains(
-                "    mode (state): \"enabledForReportingButNotEnforced\" → \"enabled\"\n"
-            ),
+            && out.stdout.contains("    mode report-only → on (state)\n"),
         "{out:?}"
     );
     assert!(out.stdout.contains("0 to create, 1 to update"), "{out:?}");
@@ -278,7 +276,7 @@ async fn saved_plan_is_applied_and_refused_when_stale() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stdout
-            .contains("when client (conditions.clientAppTypes)"),
+            .contains("when client exchange-activesync, other → other (conditions.clientAppTypes)"),
         "{out:?}"
     );
     {
