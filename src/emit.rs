@@ -78,6 +78,7 @@ fn users(p: &ir::Policy) -> g::Users {
                 UserTarget::All => users.push("All".into()),
                 UserTarget::None => users.push("None".into()),
                 UserTarget::LegacyGuests => users.push("GuestsOrExternalUsers".into()),
+                UserTarget::AllAgentIdUsers => users.push("AllAgentIdUsers".into()),
                 UserTarget::Principal(Principal::User(id)) => users.push(id.clone()),
                 UserTarget::Principal(Principal::Group(id)) => groups.push(id.clone()),
                 UserTarget::Principal(Principal::Role(id)) => roles.push(id.clone()),

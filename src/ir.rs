@@ -91,6 +91,8 @@ pub enum UserTarget {
     None,
     /// The legacy keyword `GuestsOrExternalUsers`.
     LegacyGuests,
+    /// The beta keyword `AllAgentIdUsers`: every agent user (an identity of an AI agent).
+    AllAgentIdUsers,
     Principal(Principal),
     Guests(Guests),
 }

@@ -69,8 +69,13 @@ impl<'l> Names<'l> {
                 }
                 check_declared_value(d, diags);
                 let reserved: &[&str] = match d.kind.node {
-                    Kind::App => &["Office365", "MicrosoftAdminPortals", "None"],
-                    Kind::User => &["None", "GuestsOrExternalUsers"],
+                    Kind::App => &[
+                        "Office365",
+                        "MicrosoftAdminPortals",
+                        "None",
+                        "AllAgentIdResources",
+                    ],
+                    Kind::User => &["None", "GuestsOrExternalUsers", "AllAgentIdUsers"],
                     Kind::Location => &["any", "trusted", "untrusted"],
                     _ => &[],
                 };

@@ -494,6 +494,7 @@ fn session(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
                 .help("target `all apps` (exclusions are allowed), or drop the control"),
         );
     }
+    beta_keywords(p, opts, diags);
     if let Some(cae) = &s.cae {
         if opts.api != ApiVersion::Beta {
             diags.push(
@@ -720,6 +721,33 @@ fn lints(p: &Policy, diags: &mut Diagnostics) {
             Diagnostic::new("W0011", "`location any` stands alone in the location list")
                 .at(k.span, "keyword together with other locations")
                 .help("remove the other locations (they are already included), or `any`"),
+        );
+    }
+}
+
+/// E0207: the beta keywords `AllAgentIdUsers` and `AllAgentIdResources` under v1.0.
+fn beta_keywords(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
+    if opts.api == ApiVersion::Beta {
+        return;
+    }
+    let users = p
+        .include_users
+        .iter()
+        .filter(|u| u.node == crate::ir::UserTarget::AllAgentIdUsers)
+        .map(|u| ("user AllAgentIdUsers", u.span));
+    let apps = p
+        .include_apps
+        .iter()
+        .filter(|a| matches!(&a.node, AppTarget::Keyword(k) if crate::vocab::BETA_APP_KEYWORDS.contains(&k.as_str())))
+        .map(|a| ("app AllAgentIdResources", a.span));
+    for (what, span) in users.chain(apps) {
+        diags.push(
+            Diagnostic::new(
+                "E0207",
+                format!("`{what}` exists only in the Graph beta API"),
+            )
+            .at(span, "beta-only keyword")
+            .help("compile with `--api beta`, or remove it"),
         );
     }
 }

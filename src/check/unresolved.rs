@@ -164,8 +164,11 @@ impl Walk<'_, '_> {
 /// Words the checker reads as keywords before it looks a name up (see `lower`).
 fn keyword(kind: Kind, word: &str) -> bool {
     match kind {
-        Kind::User => matches!(word, "None" | "GuestsOrExternalUsers"),
-        Kind::App => matches!(word, "None" | "Office365" | "MicrosoftAdminPortals"),
+        Kind::User => matches!(word, "None" | "GuestsOrExternalUsers" | "AllAgentIdUsers"),
+        Kind::App => matches!(
+            word,
+            "None" | "Office365" | "MicrosoftAdminPortals" | "AllAgentIdResources"
+        ),
         Kind::Location => matches!(word, "any" | "trusted" | "untrusted"),
         _ => false,
     }

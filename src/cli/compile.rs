@@ -50,13 +50,17 @@ pub struct CheckArgs {
 Examples:
   capol compile examples                 print every policy as one JSON array
   capol compile policies/ -o build/      write one <slug>.json per policy
-  capol compile cae.capol --api beta     allow beta-only clauses")]
+  capol compile cae.capol --api beta     allow beta-only clauses
+  capol compile policies/ --env test     as environment `test` of capol.toml deploys them
+  capol compile policies/ --env all      {\"test\": [...], \"prod\": [...]}")]
 pub struct CompileArgs {
     #[command(flatten)]
     pub src: SourceArgs,
     /// Write one pretty <slug>.json per policy into DIR instead of printing to stdout
     #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub env: super::envs::EnvArgs,
 }
 
 #[derive(Args, Debug)]
@@ -109,6 +113,9 @@ pub fn check(a: CheckArgs) -> Exit {
 }
 
 pub fn compile(a: CompileArgs) -> Exit {
+    if a.env.given() {
+        return super::envs::compile(&a.src, &a.env, a.out.as_deref());
+    }
     let c = match a.src.compile() {
         Ok(c) => c,
         Err(e) => return e,
@@ -128,36 +135,39 @@ pub fn compile(a: CompileArgs) -> Exit {
                 Exit::Usage
             }
         },
-        Some(dir) => {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                output::error(format!("cannot create `{}`: {e}", dir.display()));
-                return Exit::Usage;
-            }
-            let mut used = std::collections::HashSet::new();
-            for p in &c.policies {
-                let base = driver::slug(&p.display_name);
-                let mut name = base.clone();
-                let mut n = 2;
-                while !used.insert(name.clone()) {
-                    name = format!("{base}-{n}");
-                    n += 1;
-                }
-                let path = dir.join(format!("{name}.json"));
-                let text = serde_json::to_string_pretty(p).unwrap_or_default() + "\n";
-                if let Err(e) = std::fs::write(&path, text) {
-                    output::error(format!("cannot write `{}`: {e}", path.display()));
-                    return Exit::Usage;
-                }
-            }
-            eprintln!(
-                "capol: wrote {} polic{} to {}",
-                c.policies.len(),
-                if c.policies.len() == 1 { "y" } else { "ies" },
-                dir.display()
-            );
-            Exit::Ok
+        Some(dir) => write_dir(&c, dir),
+    }
+}
+
+/// One pretty `<slug>.json` per policy in `dir`.
+pub(super) fn write_dir(c: &Compilation, dir: &std::path::Path) -> Exit {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        output::error(format!("cannot create `{}`: {e}", dir.display()));
+        return Exit::Usage;
+    }
+    let mut used = std::collections::HashSet::new();
+    for p in &c.policies {
+        let base = driver::slug(&p.display_name);
+        let mut name = base.clone();
+        let mut n = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        let path = dir.join(format!("{name}.json"));
+        let text = serde_json::to_string_pretty(p).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(&path, text) {
+            output::error(format!("cannot write `{}`: {e}", path.display()));
+            return Exit::Usage;
         }
     }
+    eprintln!(
+        "capol: wrote {} polic{} to {}",
+        c.policies.len(),
+        if c.policies.len() == 1 { "y" } else { "ies" },
+        dir.display()
+    );
+    Exit::Ok
 }
 
 pub fn explain(a: ExplainArgs) -> Exit {

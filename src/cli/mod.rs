@@ -4,11 +4,14 @@
 
 mod analyze;
 mod compile;
+mod envs;
 mod fmt;
 mod import;
 mod output;
 #[cfg(feature = "tenant")]
 mod tenant;
+#[cfg(feature = "tenant")]
+mod tenant_envs;
 mod whatif;
 
 use clap::{Parser, Subcommand};

@@ -45,6 +45,7 @@ Examples:
   capol resolve policies/                    look every undeclared name up, write policies/capol.lock
   capol resolve policies/ --auth azure-cli --tenant contoso.onmicrosoft.com
   capol resolve a.capol b.capol --lock capol.lock
+  capol resolve policies/ --env all           each environment's lock file, from its own tenant
 
 Looked up: groups and service principals by display name, apps by their service principal's
 display name, users by UPN, named locations, terms of use and authentication strengths, when
@@ -61,6 +62,8 @@ pub struct ResolveArgs {
     pub src: SourceArgs,
     #[command(flatten)]
     pub tenant: TenantArgs,
+    #[command(flatten, next_help_heading = "Environments")]
+    pub env: super::envs::EnvArgs,
 }
 
 #[derive(Args, Debug)]
@@ -71,6 +74,7 @@ Examples:
   capol plan policies/ --detailed-exitcode   exit 0 without changes, 2 with changes (CI)
   capol plan policies/ --format json         the plan as JSON on stdout
   capol plan policies/ --prune               also delete tenant policies no source names
+  capol plan policies/ --env all --parallel 8  every environment of capol.toml, 8 at a time
 
 Exit codes:
   0  success (with --detailed-exitcode: no changes)
@@ -91,6 +95,8 @@ pub struct PlanArgs {
     pub prune: bool,
     #[command(flatten)]
     pub tenant: TenantArgs,
+    #[command(flatten, next_help_heading = "Environments")]
+    pub env: super::envs::EnvArgs,
 }
 
 #[derive(Args, Debug)]
@@ -100,6 +106,7 @@ Examples:
   capol deploy policies/ --yes                    without asking (CI: needed without a terminal)
   capol deploy policies/ --plan plan.json --yes   exactly a saved plan, if the tenant did not change
   capol deploy policies/ --prune --yes            also delete tenant policies no source names
+  capol deploy policies/ --env test --env prod --yes   each environment, one after the other
 
 Before the first write capol checks that the emergency-access users and groups exist and that
 the tenant still looks as planned. Creates and updates are written in order, deletes last; the
@@ -125,6 +132,8 @@ pub struct DeployArgs {
     pub prune: bool,
     #[command(flatten)]
     pub tenant: TenantArgs,
+    #[command(flatten, next_help_heading = "Environments")]
+    pub env: super::envs::EnvArgs,
 }
 
 type Step<T> = Result<T, Exit>;
@@ -133,6 +142,9 @@ type Step<T> = Result<T, Exit>;
 // resolve
 
 pub fn resolve(a: ResolveArgs) -> Exit {
+    if a.env.given() {
+        return super::tenant_envs::resolve(&a);
+    }
     resolve_run(&a).unwrap_or_else(|e| e)
 }
 
@@ -264,7 +276,12 @@ fn where_used(u: &Unresolved, sources: &SourceMap) -> Option<String> {
 // plan
 
 pub fn plan(a: PlanArgs) -> Exit {
-    match plan_run(&a).unwrap_or_else(|e| e) {
+    let run = if a.env.given() {
+        super::tenant_envs::plan(&a)
+    } else {
+        plan_run(&a).unwrap_or_else(|e| e)
+    };
+    match run {
         // Exit code 2 means "changes" here: a usage error must not look like one.
         Exit::Usage if a.detailed_exitcode => Exit::SourceErrors,
         e => e,
@@ -333,6 +350,9 @@ fn id_names(src: &SourceArgs, c: &Compilation) -> IdNames {
 // deploy
 
 pub fn deploy(a: DeployArgs) -> Exit {
+    if a.env.given() {
+        return super::tenant_envs::deploy(&a);
+    }
     deploy_run(&a).unwrap_or_else(|e| e)
 }
 
@@ -449,7 +469,7 @@ fn confirm(plan: &Plan, conn: &Connection) -> Step<bool> {
 }
 
 /// The declared emergency users and groups, each once.
-fn emergency_principals(set: &PolicySet) -> Vec<EmergencyPrincipal> {
+pub(super) fn emergency_principals(set: &PolicySet) -> Vec<EmergencyPrincipal> {
     let mut out: Vec<EmergencyPrincipal> = Vec::new();
     for e in &set.emergency {
         let p = match &e.node {

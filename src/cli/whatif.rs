@@ -5,11 +5,12 @@ use super::compile::SourceArgs;
 use super::output::{self, Format};
 #[cfg(feature = "tenant")]
 use super::tenant::TenantArgs;
-use crate::driver::Compilation;
 use crate::source::SourceMap;
-use crate::whatif::{self, EvalContext};
+use crate::whatif;
 use clap::Args;
+#[cfg(feature = "tenant")]
 use serde_json::json;
+use std::io::Write;
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -30,109 +31,43 @@ pub struct TestArgs {
     pub src: SourceArgs,
 }
 
-fn context(c: &Compilation) -> EvalContext {
-    EvalContext {
-        trusted_locations: c.set.trusted_locations.clone(),
-        names: c.set.names_by_id.clone(),
-    }
-}
-
-/// Text for people: ids the sources declare are shown by their declared names
-/// (`strength ContosoFido`, not its id).
-fn named(text: &str, c: &Compilation) -> String {
-    let mut out = text.to_string();
-    for (id, name) in &c.set.names_by_id {
-        if out.contains(id.as_str()) {
-            out = out.replace(id.as_str(), name);
-        }
-    }
-    out
-}
-
-fn location(sources: &SourceMap, span: crate::source::Span) -> String {
-    match sources.get(span.file) {
-        Some(f) => {
-            let (l, col) = f.line_col(span.start);
-            format!("{}:{l}:{col}", f.name)
-        }
-        None => String::new(),
-    }
-}
-
 pub fn test(a: TestArgs) -> Exit {
-    let c = match a.src.compile() {
+    let mut c = match a.src.compile() {
         Ok(c) => c,
         Err(e) => return e,
     };
     // Safety errors (lockout, emergency access) never stop the question of what the policies
     // do: they are shown above, the scenarios run, and the exit code stays 1.
-    let Some(policies) = c.evaluable() else {
-        eprintln!("capol: the sources have errors; no scenario was run");
-        return Exit::SourceErrors;
-    };
-    if c.only_safety_errors() {
-        eprintln!("capol: the sources have safety errors (above); running the scenarios anyway");
-    }
-    let ctx = context(&c);
-    let set = whatif::PolicySet::new(&policies, &ctx);
-    let (mut passed, mut failed) = (0usize, 0usize);
-    let mut report = Vec::new();
-    for sc in &c.set.scenarios {
-        let ev = set.evaluate(&sc.sign_in);
-        let failures: Vec<(String, whatif::Failure, String)> = sc
-            .expects
-            .iter()
-            .filter_map(|e| {
-                whatif::check(&ev, &e.node)
-                    .err()
-                    .map(|f| (e.node.to_string(), f, location(&c.sources, e.span)))
-            })
-            .collect();
-        if failures.is_empty() {
-            passed += 1;
-        } else {
-            failed += 1;
+    match c.evaluable() {
+        None => {
+            eprintln!("capol: the sources have errors; no scenario was run");
+            return Exit::SourceErrors;
         }
-        if a.src.format == Format::Text {
-            let status = if failures.is_empty() { "PASS" } else { "FAIL" };
-            println!(
-                "{status} {} ({})",
-                sc.name.node,
-                location(&c.sources, sc.name.span)
+        Some(policies) if c.only_safety_errors() => {
+            eprintln!(
+                "capol: the sources have safety errors (above); running the scenarios anyway"
             );
-            for (expect, f, at) in &failures {
-                println!("     expect {expect}  [{at}]");
-                println!("       {}", named(&f.to_string(), &c));
-                if !f.missing.is_empty() {
-                    let facts: Vec<String> = f.missing.iter().map(|m| m.to_string()).collect();
-                    println!("       add to the scenario: {}", facts.join(", "));
-                }
-            }
+            c.policies = policies;
         }
-        report.push(json!({
-            "scenario": sc.name.node,
-            "location": location(&c.sources, sc.name.span),
-            "passed": failures.is_empty(),
-            "failures": failures.iter().map(|(e, f, at)| json!({"expect": e, "location": at, "failure": f})).collect::<Vec<_>>(),
-            "evaluation": ev,
-        }));
+        Some(_) => {}
     }
-    match a.src.format {
-        Format::Text => {
-            if c.set.scenarios.is_empty() {
-                eprintln!("capol: no scenario found");
-            }
-            println!("\n{passed} passed, {failed} failed");
-        }
-        Format::Json => {
-            let out = json!({"passed": passed, "failed": failed, "scenarios": report});
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-        }
+    if a.src.format == Format::Text && c.set.scenarios.is_empty() {
+        eprintln!("capol: no scenario found");
     }
-    if failed > 0 || c.has_errors() {
-        Exit::SourceErrors
-    } else {
-        Exit::Ok
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let summary = crate::suite::run(&c, a.src.format, &mut out).and_then(|s| {
+        out.flush()?;
+        Ok(s)
+    });
+    match summary {
+        Ok(s) if s.failed > 0 || c.has_errors() => Exit::SourceErrors,
+        Ok(_) => Exit::Ok,
+        // A closed pipe or a full disk: nothing more can be reported on stdout.
+        Err(e) => {
+            output::error(format!("cannot write the report: {e}"));
+            Exit::Usage
+        }
     }
 }
 
@@ -299,13 +234,14 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
     let lock = lock_path
         .as_deref()
         .and_then(|p| crate::driver::load_lock(p, &mut sources, &mut diags));
-    let c = crate::driver::compile_sources(sources, lock.as_ref(), &opts, diags);
-    let evaluable = c.evaluable();
-    if c.only_safety_errors() {
+    let mut c = crate::driver::compile_sources(sources, lock.as_ref(), &opts, diags);
+    let safety_only = c.only_safety_errors();
+    if safety_only {
         output::emit_diagnostics(&c.diagnostics.items, &c.sources, a.src.format);
         eprintln!("capol: the sources have safety errors (above); evaluating them as written");
+        c.policies = c.evaluable().unwrap_or_default();
     }
-    if evaluable.is_none() {
+    if c.has_errors() && !safety_only {
         output::emit_diagnostics(&c.diagnostics.items, &c.sources, a.src.format);
         let in_flags = c
             .diagnostics
@@ -323,18 +259,17 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
         output::error("internal error, please report: the what-if sign-in was lost");
         return Exit::Usage;
     };
-    let ctx = context(&c);
-    let policies = evaluable.unwrap_or_default();
-    let ev = whatif::evaluate(&policies, &ctx, &sc.sign_in);
+    let ctx = crate::suite::context(&c);
+    let ev = whatif::evaluate(&c.policies, &ctx, &sc.sign_in);
     #[cfg(feature = "tenant")]
     if a.live {
         return live(&a, &sc.sign_in, &ev);
     }
     match a.src.format {
-        Format::Text => print!("{}", named(&whatif::render_table(&ev), &c)),
+        Format::Text => print!("{}", crate::suite::named(&whatif::render_table(&ev), &c)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default()),
     }
-    if c.has_errors() {
+    if safety_only {
         Exit::SourceErrors
     } else {
         Exit::Ok

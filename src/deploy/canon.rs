@@ -25,7 +25,7 @@
 //!
 //! The function is total: any JSON goes in, and non-objects come out unchanged.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Properties Graph sets itself; never part of a comparison.
 const READ_ONLY: [&str; 5] = [
@@ -347,6 +347,22 @@ fn conditions(value: &Value) -> Value {
             Value::Array(vec![Value::String("all".into())]),
         );
     }
+    // A guests object without `externalTenants` (Graph allows it) means every external tenant,
+    // which is what capol writes explicitly.
+    if let Some(Value::Object(u)) = c.get_mut("users") {
+        for side in [
+            "includeGuestsOrExternalUsers",
+            "excludeGuestsOrExternalUsers",
+        ] {
+            if let Some(Value::Object(g)) = u.get_mut(side)
+                && !g.contains_key("externalTenants")
+            {
+                let all = json!({"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants",
+                                 "membershipKind": "all"});
+                g.insert("externalTenants".into(), generic("externalTenants", &all));
+            }
+        }
+    }
     // A workload-identity policy read back carries `users: {includeUsers: ["None"]}`.
     if c.contains_key("clientApplications") {
         let none_only = c.get("users").and_then(Value::as_object).is_some_and(|u| {
@@ -517,6 +533,12 @@ mod infer_type_tests {
 
     #[test]
     fn external_tenants_type_is_inferred_from_membership_kind() {
+        // Without `externalTenants`, the guests are those of every tenant.
+        let bare = json!({"conditions": {"users": {"includeGuestsOrExternalUsers": {
+            "guestOrExternalUserTypes": "internalGuest"}}}});
+        let full = json!({"conditions": {"users": {"includeGuestsOrExternalUsers": {
+            "guestOrExternalUserTypes": "internalGuest", "externalTenants": {"membershipKind": "all"}}}}});
+        assert_eq!(canonical(&bare), canonical(&full));
         let p = json!({"conditions": {"users": {"excludeGuestsOrExternalUsers": {
             "guestOrExternalUserTypes": "internalGuest", "externalTenants": {"membershipKind": "all"}}}}});
         let c = canonical(&p);

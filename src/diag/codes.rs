@@ -63,6 +63,8 @@ registry! {
     "E0703" => "more than one defaults block",
     "E0704" => "ignore defaults inside the defaults block",
     "E0705" => "set without a name, or where no list stands",
+    "E0710" => "capol.toml cannot be read",
+    "E0711" => "a value capol.toml cannot use",
     "E0400" => "import input cannot be read",
     "E0401" => "import input has the wrong shape",
     "E0402" => "imported value Graph would reject",

@@ -99,10 +99,11 @@ fn applications(ctx: &mut Ctx, namer: &mut Namer, a: &J, workload: bool, d: &mut
             "None" | "Office365" | "MicrosoftAdminPortals" => {
                 d.for_resources.push(word(T::App, &v))
             }
-            "AllAgentIdResources" => ctx.inexpressible(
-                &at,
-                "agent identity resources (beta) have no clause in capol",
-            ),
+            "AllAgentIdResources" => {
+                if ctx.beta_only(&at) {
+                    d.for_resources.push(word(T::App, &v))
+                }
+            }
             _ => {
                 if let Some(id) = guid(ctx, &v, &at, "an app id") {
                     d.for_resources
@@ -198,8 +199,11 @@ fn platforms(ctx: &mut Ctx, c: &J, d: &mut Draft) {
     ctx.members_of(&p, "conditions.platforms");
     let platforms = vocab::PLATFORM.graph_words();
     let mut lists = [Vec::new(), Vec::new()];
+    let mut include_written = false;
     for (k, key) in ["includePlatforms", "excludePlatforms"].iter().enumerate() {
-        for (v, at) in ctx.strings(p.get(key)) {
+        let values = ctx.strings(p.get(key));
+        include_written |= k == 0 && !values.is_empty();
+        for (v, at) in values {
             match member(ctx, &platforms, &v, &at, "device platform") {
                 Some(Some("any")) if k == 1 => {
                     ctx.invalid(&at, "`all` cannot be excluded", "exclude single platforms")
@@ -210,6 +214,18 @@ fn platforms(ctx: &mut Ctx, c: &J, d: &mut Draft) {
         }
     }
     let [include, exclude] = lists;
+    // An include list whose members were refused has been reported already.
+    if include_written && include.is_empty() {
+        return;
+    }
+    if include.is_empty() && exclude.is_empty() && p.get("includePlatforms").is_some() {
+        ctx.invalid(
+            &p,
+            "`includePlatforms` is empty: the condition would include no platform",
+            "list the platforms (`all` for every one), or remove `platforms`",
+        );
+        return;
+    }
     push_pair(ctx, &p, "includePlatforms", include, exclude, d);
 }
 
@@ -272,6 +288,16 @@ fn push_pair(
 fn client_app_types(ctx: &mut Ctx, c: &J, d: &mut Draft) {
     let mut clients = vocab::CLIENT_APP.graph_words();
     clients.push(("unknownFutureValue", None));
+    if let Some(j) = c.get("clientAppTypes")
+        && matches!(&j.node.value, super::json::JValue::Array(a) if a.is_empty())
+    {
+        ctx.invalid(
+            &j,
+            "`clientAppTypes` is empty; Graph refuses `[]` (error 1064)",
+            "write `[\"all\"]` for every client, list the client app types, or remove the property",
+        );
+        return;
+    }
     let values = ctx.strings(c.get("clientAppTypes"));
     let mut list = Vec::new();
     let mut all = None;

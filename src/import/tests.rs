@@ -25,7 +25,9 @@ enum Class {
 fn manifest() -> Vec<(String, Class)> {
     let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.md")).unwrap();
     let mut out = Vec::new();
-    for line in text.lines().filter(|l| l.starts_with("| 0")) {
+    for line in text.lines().filter(|l| {
+        l.len() > 5 && l.starts_with("| ") && l[2..5].bytes().all(|b| b.is_ascii_digit())
+    }) {
         let cells: Vec<&str> = line
             .trim()
             .trim_matches('|')
@@ -102,23 +104,125 @@ fn original(name: &str) -> Value {
     serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap()
 }
 
-/// Policies Graph's schema accepts that capol refuses, or whose source `capol check` refuses, on
-/// purpose: (file prefix, expected codes, the JSON path or code the message names).
-const V1_EXCEPTIONS: [(&str, &str, &str); 1] = [
+/// The corpus files capol refuses although they are not invalid, each with the API it is imported
+/// for, the code, and the JSON path (or checker code) the message names. Every other file that is
+/// not invalid round-trips exactly. The message of each refusal is the truth about the file:
+/// an undocumented user action; a beta property under v1.0; a policy with nothing to enforce.
+const REFUSED: &[(&str, ApiVersion, &str, &str)] = &[
     // An undocumented user action (MANIFEST: "passing the schema does not mean Graph accepts").
     (
         "078",
+        ApiVersion::V1,
         "E0402",
         "$.conditions.applications.includeUserActions[0]",
     ),
-    // 074 (enforced for all users on all apps, but only on Windows Phone from one named
-    // location) used to trip the lockout rule; the exact rule sees that it locks nobody out.
+    (
+        "078",
+        ApiVersion::Beta,
+        "E0402",
+        "$.conditions.applications.includeUserActions[0]",
+    ),
+    // A beta keyword in a file whose shape v1.0's schema accepts.
+    (
+        "153",
+        ApiVersion::V1,
+        "E0404",
+        "$.conditions.users.includeUsers[0]",
+    ),
+    // `clientAppTypes: []`, which Graph refuses (error 1064).
+    (
+        "107",
+        ApiVersion::V1,
+        "E0402",
+        "$.conditions.clientAppTypes",
+    ),
+    (
+        "107",
+        ApiVersion::Beta,
+        "E0402",
+        "$.conditions.clientAppTypes",
+    ),
+    // Beta-only session control, imported for v1.0.
+    (
+        "053",
+        ApiVersion::V1,
+        "E0404",
+        "$.sessionControls.continuousAccessEvaluation",
+    ),
+    (
+        "137",
+        ApiVersion::V1,
+        "E0404",
+        "$.sessionControls.continuousAccessEvaluation",
+    ),
+    // No grant and no session control: imported, but `capol check` refuses it (E0204).
+    ("156", ApiVersion::V1, "W0402", "E0204"),
+    ("156", ApiVersion::Beta, "W0402", "E0204"),
 ];
+
+/// Beta-class files whose properties capol does not express yet, with the path named.
+const NOT_YET: &[(&str, &str)] = &[
+    ("005", "$.conditions.deviceStates"),
+    ("034", "$.conditions.applications.networkAccess"),
+    (
+        "035",
+        "$.sessionControls.globalSecureAccessFilteringProfile",
+    ),
+    ("057", "$.conditions.agentIdRiskLevels"),
+    ("058", "$.conditions.agents"),
+    ("059", "$.conditions.agents"),
+    ("102", "$.conditions.devices.includeDevices"),
+    ("103", "$.conditions.devices.excludeDevices"),
+    (
+        "139",
+        "$.conditions.clientApplications.includeAgentIdServicePrincipals",
+    ),
+    ("140", "$.conditions.agentIdRiskLevels"),
+    ("148", "$.conditions.devices.includeDevices"),
+    (
+        "152",
+        "$.conditions.clientApplications.agentIdServicePrincipalFilter",
+    ),
+];
+
+/// Import `name` for `api`; `Ok` when it round-trips exactly, or the refusal's diagnostics.
+fn outcome(name: &str, api: ApiVersion) -> Result<(), Box<Imported>> {
+    let i = Box::new(import_file(name, api));
+    if i.has_errors() || i.policies.len() != 1 {
+        return Err(i);
+    }
+    let (got, errors) = compile_back(&i, api);
+    if errors.is_empty() && got == Some(canonical_for_import(&original(name))) {
+        Ok(())
+    } else {
+        Err(i)
+    }
+}
+
+/// Every diagnostic that refuses something is located and names a JSON path or a code.
+fn check_refusal(name: &str, i: &Imported, code: &str, what: &str, problems: &mut Vec<String>) {
+    if !codes(i).contains(&code) || !messages(i).contains(what) {
+        problems.push(format!(
+            "{name}: expected {code} naming `{what}`, got:\n{}",
+            messages(i)
+        ));
+    }
+    for d in i
+        .diagnostics
+        .items
+        .iter()
+        .filter(|d| d.is_error() || d.code == "W0402")
+    {
+        if d.primary.is_none() {
+            problems.push(format!("{name}: {} is not located", d.code));
+        }
+    }
+}
 
 #[test]
 fn corpus_round_trip() {
     let list = manifest();
-    assert_eq!(list.len(), 55, "the MANIFEST lists 55 files");
+    assert_eq!(list.len(), 133, "the MANIFEST lists 133 files");
     let on_disk = std::fs::read_dir(corpus_dir())
         .unwrap()
         .filter(|e| {
@@ -130,80 +234,61 @@ fn corpus_round_trip() {
         })
         .count();
     assert_eq!(on_disk, list.len(), "every corpus file is in the MANIFEST");
+    let mut problems: Vec<String> = Vec::new();
+    // round trips (v1.0, beta), refused on purpose, not yet expressible, invalid.
     let mut tally = [0usize; 5];
     for (name, class) in list {
         let prefix = &name[..3];
-        match class {
-            Class::V1 => {
-                let i = import_file(&name, ApiVersion::V1);
-                if let Some((_, code, what)) = V1_EXCEPTIONS.iter().find(|(p, _, _)| *p == prefix) {
-                    assert!(codes(&i).contains(code), "{name}: {}", messages(&i));
-                    assert!(messages(&i).contains(what), "{name}: {}", messages(&i));
-                    if *code == "E0402" {
-                        assert!(i.policies.is_empty(), "{name}");
-                        tally[4] += 1;
-                        continue;
+        let apis: &[ApiVersion] = match class {
+            Class::V1 => &[ApiVersion::V1, ApiVersion::Beta],
+            Class::Beta => &[ApiVersion::Beta],
+            Class::Invalid => &[ApiVersion::V1, ApiVersion::Beta],
+        };
+        for &api in apis {
+            let refused = REFUSED
+                .iter()
+                .find(|(p, a, _, _)| *p == prefix && *a == api);
+            let not_yet = NOT_YET.iter().find(|(p, _)| *p == prefix);
+            match (class, outcome(&name, api)) {
+                (Class::Invalid, Ok(())) => problems.push(format!("{name}: invalid, but imported")),
+                (Class::Invalid, Err(i)) => {
+                    if !i.policies.is_empty() {
+                        problems.push(format!("{name}: invalid, but imported"));
                     }
-                }
-                assert!(!i.has_errors(), "{name}: {}", messages(&i));
-                assert_eq!(i.policies.len(), 1, "{name}");
-                let (got, errors) = compile_back(&i, ApiVersion::V1);
-                let allowed: Vec<&str> = V1_EXCEPTIONS
-                    .iter()
-                    .filter(|(p, _, _)| *p == prefix)
-                    .map(|(_, _, c)| *c)
-                    .collect();
-                assert!(
-                    errors.iter().all(|e| allowed.contains(e)),
-                    "{name}: {errors:?}"
-                );
-                assert_eq!(
-                    got,
-                    Some(canonical_for_import(&original(&name))),
-                    "{name}:\n{}",
-                    i.single
-                );
-                tally[0] += 1;
-            }
-            Class::Beta => {
-                let i = import_file(&name, ApiVersion::Beta);
-                if i.has_errors() {
-                    assert!(i.policies.is_empty(), "{name}");
                     for d in i.diagnostics.items.iter().filter(|d| d.is_error()) {
-                        assert!(
-                            d.message.contains("`$."),
-                            "{name}: the message names the JSON path: {}",
-                            d.message
-                        );
-                        assert!(d.primary.is_some(), "{name}: located");
+                        if !matches!(d.code, "E0401" | "E0402") || !d.message.contains("`$.") {
+                            problems.push(format!("{name}: {} {}", d.code, d.message));
+                        }
                     }
-                    tally[2] += 1;
-                } else {
-                    let (got, errors) = compile_back(&i, ApiVersion::Beta);
-                    assert!(errors.is_empty(), "{name}: {errors:?}");
-                    assert_eq!(got, Some(canonical_for_import(&original(&name))), "{name}");
-                    tally[1] += 1;
+                    tally[4] += 1;
                 }
-            }
-            Class::Invalid => {
-                for api in [ApiVersion::V1, ApiVersion::Beta] {
-                    let i = import_file(&name, api);
-                    assert!(
-                        i.has_errors() && i.policies.is_empty(),
-                        "{name}: {}",
-                        messages(&i)
-                    );
-                    for d in i.diagnostics.items.iter().filter(|d| d.is_error()) {
-                        assert!(matches!(d.code, "E0401" | "E0402"), "{name}: {}", d.message);
-                        assert!(d.message.contains("`$."), "{name}: {}", d.message);
+                (_, Ok(())) if refused.is_some() || not_yet.is_some() => problems.push(format!(
+                    "{name} ({api:?}) round-trips now: update the lists"
+                )),
+                (Class::V1, Ok(())) => tally[0] += usize::from(api == ApiVersion::V1),
+                (_, Ok(())) => tally[1] += 1,
+                (_, Err(i)) => match (refused, not_yet) {
+                    (Some((_, _, code, what)), _) => {
+                        check_refusal(&name, &i, code, what, &mut problems);
+                        tally[2] += 1;
                     }
-                }
-                tally[3] += 1;
+                    (None, Some((_, what))) => {
+                        check_refusal(&name, &i, "E0403", what, &mut problems);
+                        tally[3] += 1;
+                    }
+                    (None, None) => problems.push(format!(
+                        "{name} ({api:?}) does not round-trip:\n{}\n{}",
+                        messages(&i),
+                        i.single
+                    )),
+                },
             }
         }
     }
-    // v1.0 round trips, beta round trips, beta refused, invalid refused, v1.0 refused.
-    assert_eq!(tally, [36, 6, 6, 6, 1], "corpus results changed");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // 89 v1.0 files round-trip (and again under beta), 17 beta files; 5 refusals on purpose; 12
+    // beta files with properties capol does not express yet; 11 invalid files, for both APIs.
+    assert_eq!(tally, [89, 17, 7, 12, 22], "corpus results changed");
 }
 
 #[test]
@@ -237,6 +322,25 @@ fn a_policy_for_everyone_with_nobody_excluded_imports_with_its_exception() {
 
 #[test]
 fn invalid_files_name_the_path() {
+    // The first error is the real one: `All` for `all`, not "exclusions without includePlatforms".
+    for prefix in ["104", "105"] {
+        let name = manifest()
+            .into_iter()
+            .find(|(n, _)| n.starts_with(prefix))
+            .unwrap()
+            .0;
+        let i = import_file(&name, ApiVersion::Beta);
+        assert!(
+            !messages(&i).contains("exclusions without"),
+            "{}",
+            messages(&i)
+        );
+        assert!(
+            messages(&i).contains("`All` is not a device platform"),
+            "{}",
+            messages(&i)
+        );
+    }
     for (prefix, path) in [
         ("010", "$.conditions.clientAppTypes[0]"),
         ("016", "$.conditions.locations"),
@@ -262,7 +366,7 @@ fn invalid_files_name_the_path() {
         ),
         ("057", "$.conditions.agentIdRiskLevels"),
         ("058", "$.conditions.agents"),
-        ("059", "$.conditions.applications.includeApplications[0]"),
+        ("059", "$.conditions.agents"),
     ] {
         let name = manifest()
             .into_iter()
@@ -304,7 +408,7 @@ fn whole_corpus_in_one_import() {
         ..Default::default()
     };
     let i = import_paths(&[corpus_dir()], &opts).unwrap();
-    assert_eq!(i.policies.len(), 42, "{}", messages(&i));
+    assert_eq!(i.policies.len(), 106, "{}", messages(&i));
     assert!(
         i.diagnostics.items.iter().all(|d| d.code != "E0408"),
         "{}",
@@ -353,9 +457,8 @@ fn whole_corpus_in_one_import() {
         .filter(|d| d.is_error())
         .map(|d| d.code)
         .collect();
-    // The lockout rule is exact: `WindowsPhone All` (one platform, one location) locks nobody
-    // out, so the whole corpus compiles.
-    assert_eq!(errors, Vec::<&str>::new());
+    // Only 156 (no grant and no session control), imported with W0402.
+    assert_eq!(errors, ["E0204"]);
     insta::assert_snapshot!("corpus_names", names);
 }
 
@@ -394,4 +497,28 @@ fn tenant_values_import_like_files() {
     let from_text = import_texts(&[("x.json", &text)], &opts);
     assert_eq!(from_values.single, from_text.single);
     assert_eq!(from_values.policies[0].stem, "access-to-exo-requires-mfa");
+}
+
+/// Not a test of behaviour: prints what happens to every corpus file (`--ignored --nocapture`).
+#[test]
+#[ignore]
+fn corpus_triage() {
+    for (name, class) in manifest() {
+        for api in [ApiVersion::V1, ApiVersion::Beta] {
+            let i = import_file(&name, api);
+            let outcome = if i.has_errors() {
+                format!("REFUSED {}", messages(&i).replace('\n', " | "))
+            } else {
+                let (got, errors) = compile_back(&i, api);
+                if !errors.is_empty() {
+                    format!("COMPILE-ERR {errors:?}")
+                } else if got == Some(canonical_for_import(&original(&name))) {
+                    "OK".to_string()
+                } else {
+                    "DIFFERS".to_string()
+                }
+            };
+            println!("{name} {class:?} {:?}: {outcome}", api);
+        }
+    }
 }

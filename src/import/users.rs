@@ -44,6 +44,11 @@ pub(crate) fn users(ctx: &mut Ctx, namer: &mut Namer, u: &J, d: &mut Draft) {
                 "All" if include => out.push(target(T::User, TargetValue::All)),
                 "None" if include => out.push(word(T::User, "None")),
                 "GuestsOrExternalUsers" => out.push(word(T::User, "GuestsOrExternalUsers")),
+                "AllAgentIdUsers" if include => {
+                    if ctx.beta_only(&at) {
+                        out.push(word(T::User, "AllAgentIdUsers"))
+                    }
+                }
                 "All" | "None" => ctx.invalid(
                     &at,
                     &format!("`{v}` cannot be excluded"),

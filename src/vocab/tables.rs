@@ -251,6 +251,11 @@ pub static USER_ACTION: Vocab<&'static str> = Vocab {
     ],
 };
 
+/// Keywords that stand where ids go and exist only in the Graph beta API: `for user
+/// AllAgentIdUsers` (every agent user), `for app AllAgentIdResources` (every agent resource).
+pub const BETA_USER_KEYWORDS: &[&str] = &["AllAgentIdUsers"];
+pub const BETA_APP_KEYWORDS: &[&str] = &["AllAgentIdResources"];
+
 /// The comma-joined flags string of `values`, in the vocabulary's order.
 pub fn flags<T: Copy + PartialEq>(vocab: &Vocab<T>, values: &[T]) -> String {
     vocab

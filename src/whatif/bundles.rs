@@ -52,6 +52,7 @@ pub const OFFICE_365: &[(&str, &str)] = &[
         "Office 365 Search Service",
     ),
     ("475226c6-020e-4fb2-8a90-7a972cbfc1d4", "PowerApps Service"),
+    ("905fcf26-4eb7-48a0-9ff0-8dcc7194b5ba", "Sway"),
 ];
 
 /// Members of `MicrosoftAdminPortals` with a known app id. The Azure portal app also covers the
@@ -65,6 +66,10 @@ pub const ADMIN_PORTALS: &[(&str, &str)] = &[
     (
         "2ddfbe71-ed12-4123-b99b-d5fc8a062a79",
         "Microsoft Teams admin center",
+    ),
+    (
+        "80ccca67-54bd-44ab-8625-4b79c4dc7775",
+        "Microsoft Defender portal",
     ),
 ];
 
@@ -91,6 +96,8 @@ pub fn covers(entry: &str, app_id: &str) -> bool {
     match entry {
         "Office365" => member(OFFICE_365, app_id),
         "MicrosoftAdminPortals" => member(ADMIN_PORTALS, app_id),
+        // Agent resources are not apps a person signs in to.
+        "AllAgentIdResources" => false,
         e if e.eq_ignore_ascii_case(AZURE_MANAGEMENT) => member(AZURE_MANAGEMENT_MEMBERS, app_id),
         _ => false,
     }
@@ -98,6 +105,24 @@ pub fn covers(entry: &str, app_id: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bundles_hold_the_members_microsoft_lists() {
+        // "Apps included in Conditional Access Office 365 app suite" lists Sway; the Defender
+        // portal signs in as its own app, one of the Microsoft Admin Portals.
+        assert!(super::covers(
+            "Office365",
+            "905fcf26-4eb7-48a0-9ff0-8dcc7194b5ba"
+        ));
+        assert!(super::covers(
+            "MicrosoftAdminPortals",
+            "80ccca67-54bd-44ab-8625-4b79c4dc7775"
+        ));
+        assert!(!super::covers(
+            "AllAgentIdResources",
+            "905fcf26-4eb7-48a0-9ff0-8dcc7194b5ba"
+        ));
+    }
+
     use super::*;
     use crate::symbols::catalog;
 

@@ -65,6 +65,8 @@ fn user_entries<'a>(list: &'a [String], s: &SignIn) -> Tri<'a> {
             Tri::Yes(Why::text("guests or external users"))
         }
         "GuestsOrExternalUsers" => Tri::No,
+        // Agent users are identities of AI agents, never the person signing in.
+        "AllAgentIdUsers" => Tri::No,
         id => match &s.user {
             None => Tri::Unknown(Fact::User, "the policy names users by id".into()),
             Some(user) if user.eq_ignore_ascii_case(id) => Tri::Yes(Why::of("user", id)),

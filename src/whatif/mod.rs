@@ -17,6 +17,7 @@ mod conditions;
 mod expect;
 pub mod grant;
 mod identity;
+mod index;
 pub mod live;
 mod prepare;
 pub mod session;
@@ -36,6 +37,7 @@ pub use verdict::{Fact, PolicyResult, Reason, Verdict};
 
 use crate::graph::model::{Policy, PolicyState, SessionControls};
 use grant::Grant;
+use index::TargetIndex;
 use prepare::{Check, Prepared, Resources};
 use serde::Serialize;
 use std::fmt;
@@ -175,10 +177,12 @@ pub(crate) fn combine<'e>(
     }
 }
 
-/// Policies prepared once (filters parsed, sorted by name) for evaluating many sign-ins.
+/// Policies prepared once (filters parsed, sorted by name, indexed by target) for evaluating
+/// many sign-ins. `Sync`: one set can serve several threads.
 pub struct PolicySet<'a> {
     ctx: &'a EvalContext,
     policies: Vec<Prepared<'a>>,
+    index: TargetIndex,
 }
 
 impl<'a> PolicySet<'a> {
@@ -190,19 +194,49 @@ impl<'a> PolicySet<'a> {
                 .cmp(&b.to_lowercase())
                 .then_with(|| a.cmp(b))
         });
+        let index = TargetIndex::new(&prepared);
         PolicySet {
             ctx,
             policies: prepared,
+            index,
         }
     }
 
+    /// The number of policies.
+    pub fn len(&self) -> usize {
+        self.policies.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+    }
+
+    /// The full evaluation: a result for every policy, sorted by display name.
     pub fn evaluate(&self, s: &SignIn) -> Evaluation {
-        let mut results = Vec::with_capacity(self.policies.len());
+        self.run(s, 0..self.policies.len(), true)
+    }
+
+    /// The same outcome, session and undetermined policies as [`PolicySet::evaluate`], from only
+    /// the policies whose targets can include the sign-in; `results` holds just the policies
+    /// that apply (or would apply) or are unknown. For replaying many sign-ins, where the
+    /// skipped policies are not reported.
+    pub fn evaluate_applying(&self, s: &SignIn) -> Evaluation {
+        let mut candidates = Vec::new();
+        self.index.candidates(s, &mut candidates);
+        self.run(s, candidates.into_iter(), false)
+    }
+
+    fn run(&self, s: &SignIn, positions: impl Iterator<Item = usize>, all: bool) -> Evaluation {
+        let mut results = Vec::with_capacity(if all { self.policies.len() } else { 8 });
         let mut effects = Vec::new();
         let mut blockers = Vec::new();
         let mut undetermined = Vec::new();
-        for (i, p) in self.policies.iter().enumerate() {
+        for p in positions.filter_map(|i| self.policies.get(i)) {
             let verdict = verdict(p, s, self.ctx);
+            if !all && matches!(verdict, Verdict::Skipped { .. }) {
+                continue;
+            }
+            let i = results.len();
             let enforced = p.policy.state == PolicyState::Enabled;
             if enforced {
                 if *p.grant == Grant::Block {
@@ -295,3 +329,5 @@ mod tests_combine;
 mod tests_conditions;
 #[cfg(test)]
 mod tests_identity;
+#[cfg(test)]
+mod tests_index;

@@ -33,13 +33,20 @@ const INTERNAL: &[&str] = &["E0006"];
 /// inputs are not `.capol` sources, so their failing cases live in the importer's and the
 /// formatter's unit tests rather than in `tests/fixtures/diagnostics`.
 fn is_import_code(code: &str) -> bool {
-    code.get(1..3) == Some("04")
+    code.get(1..3) == Some("04") || is_env_code(code)
+}
+
+/// Diagnostics of `capol.toml` (E0710-E0719): their input is TOML, so their cases live in the
+/// environment module's unit tests.
+fn is_env_code(code: &str) -> bool {
+    code.get(1..4) == Some("071")
 }
 
 const IMPORT_TESTS: &[&str] = &[
     "src/import/tests.rs",
     "src/import/tests_cases.rs",
     "src/fmt/tests.rs",
+    "src/env/tests.rs",
 ];
 
 struct Fixture {

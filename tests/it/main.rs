@@ -14,6 +14,8 @@ mod deploy;
 #[cfg(feature = "tenant")]
 mod deploy_cli;
 mod diagnostics;
+#[cfg(feature = "tenant")]
+mod environments;
 mod examples;
 mod known_bad;
 #[cfg(feature = "tenant")]

@@ -26,6 +26,7 @@ impl Lowerer<'_, '_> {
                 let u = match word {
                     Some("None") if include => UserTarget::None,
                     Some("GuestsOrExternalUsers") => UserTarget::LegacyGuests,
+                    Some("AllAgentIdUsers") if include => UserTarget::AllAgentIdUsers,
                     _ => match self.names.resolve(Kind::User, r, self.diags) {
                         Some(res) => UserTarget::Principal(Principal::User(res.id)),
                         None => return,
@@ -51,7 +52,7 @@ impl Lowerer<'_, '_> {
             }
             TargetKind::App => {
                 let a = match word {
-                    Some(k @ ("Office365" | "MicrosoftAdminPortals")) => {
+                    Some(k @ ("Office365" | "MicrosoftAdminPortals" | "AllAgentIdResources")) => {
                         AppTarget::Keyword(k.to_string())
                     }
                     Some("None") if include => AppTarget::None,

@@ -79,6 +79,8 @@ pub struct State {
     pub log: Vec<Logged>,
     pub page_size: usize,
     pub tokens: Vec<String>,
+    /// The tenant id `GET /organization` answers ([`TENANT`] when unset).
+    pub tenant_id: Option<String>,
     /// `http://127.0.0.1:port` of the proxy: where next links point.
     pub origin: String,
     /// Set to make the proxy drop the connection carrying the next answer.
@@ -376,7 +378,10 @@ fn route(
             let skip = q("$skiptoken").and_then(|v| v.parse().ok()).unwrap_or(0);
             evaluate(st, origin, skip)
         }
-        ("GET", "/organization") => reply(200, json!({"value": [{"id": TENANT}]})),
+        ("GET", "/organization") => {
+            let id = st.tenant_id.clone().unwrap_or_else(|| TENANT.to_string());
+            reply(200, json!({"value": [{"id": id}]}))
+        }
         ("GET", "/users") => list_reply(filtered(st.users.clone(), q("$filter"))),
         ("GET", "/groups") => list_reply(filtered(st.groups.clone(), q("$filter"))),
         ("GET", "/servicePrincipals") => {
