@@ -77,6 +77,9 @@ pub struct Declaration {
     pub name: Spanned<Ref>,
     pub value: Spanned<Ref>,
     pub trusted: Option<Span>,
+    /// `allows fido2, password + sms`: the combinations of a custom strength, each a list of
+    /// method words.
+    pub allows: Vec<Spanned<Vec<Spanned<String>>>>,
     pub span: Span,
 }
 
@@ -337,6 +340,12 @@ pub enum Fact {
         service_principal: bool,
         attrs: Vec<(Spanned<String>, Spanned<Ref>)>,
     },
+    /// What the sign-in already did: `methods …`, `terms-accepted …` (with values) and the flags
+    /// `app-protection`, `approved-app`, `password-changed` (without).
+    Did {
+        what: Spanned<String>,
+        values: Vec<Spanned<Ref>>,
+    },
     Expect(Expect),
     /// Asserts only: `not member-of …`.
     NotMemberOf(Vec<Target>),
@@ -350,6 +359,10 @@ pub enum Fact {
 pub enum Expect {
     Block,
     Allow,
+    /// `expect satisfied`: something is required, and the sign-in's facts meet it.
+    Satisfied,
+    /// `expect interrupt`: something is required that the sign-in has not done.
+    Interrupt,
     Require(GrantExpr),
     Applies(Spanned<String>),
     Skips(Spanned<String>),

@@ -23,6 +23,9 @@ pub struct PolicySet {
     pub asserts: Vec<Assert>,
     /// Declared names by id, for readable what-if messages.
     pub names_by_id: std::collections::BTreeMap<String, String>,
+    /// Custom authentication strengths' combinations (declared `allows …`, or from the lock
+    /// file), for what-if.
+    pub strengths: crate::whatif::Strengths,
 }
 
 /// One sign-in and what must happen to it.

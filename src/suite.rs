@@ -26,6 +26,7 @@ pub fn context(c: &Compilation) -> EvalContext {
     EvalContext {
         trusted_locations: c.set.trusted_locations.clone(),
         names: c.set.names_by_id.clone(),
+        strengths: c.set.strengths.clone(),
     }
 }
 

@@ -135,6 +135,11 @@ impl Model {
                 None => return Err(format!("no policy is named \"{name}\"")),
             },
             Expect::Is(Expectation::Session(want)) => self.session_violations(&region, want)?,
+            Expect::Is(other) => {
+                return Err(format!(
+                    "`expect {other}` depends on the methods a sign-in used; analyze decides block, allow, require, applies, skips and session"
+                ));
+            }
         })
     }
 

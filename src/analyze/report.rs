@@ -155,7 +155,10 @@ fn counterexample(model: &Model, name: &str, s: &SignIn, e: &Expect) -> Countere
     let ev = model.evaluate(s);
     let policies = match &ev.outcome {
         Outcome::Block { by } => by.clone(),
-        Outcome::Require(r) => r.all.iter().map(|g| g.policy.clone()).collect(),
+        Outcome::Require(r) | Outcome::Satisfied(r) => {
+            r.all.iter().map(|g| g.policy.clone()).collect()
+        }
+        Outcome::Interrupt { all, .. } => all.iter().map(|g| g.policy.clone()).collect(),
         Outcome::Allow => model.responsible(s),
     };
     let _ = e;

@@ -34,6 +34,7 @@ pub(crate) fn run_with(src: &str, report_only_on: bool) -> Report {
     let ctx = EvalContext {
         trusted_locations: c.set.trusted_locations.clone(),
         names: c.set.names_by_id.clone(),
+        ..Default::default()
     };
     let emergency: Vec<_> = c.set.emergency.iter().map(|e| e.node.clone()).collect();
     let input = Input {
@@ -72,6 +73,7 @@ fn counterexample_fails(src: &str, r: &Report, i: usize) {
     let ctx = EvalContext {
         trusted_locations: c.set.trusted_locations.clone(),
         names: c.set.names_by_id.clone(),
+        ..Default::default()
     };
     let policies = c.evaluable().unwrap_or_default();
     let sc = c

@@ -53,7 +53,7 @@ pub fn lower(
                 let map = l.attributes(attrs, crate::filter::Subject::Device);
                 push(&mut r.devices, DeviceFact::Attributes(map));
             }
-            Fact::Attributes { .. } => {
+            Fact::Attributes { .. } | Fact::Did { .. } => {
                 l.diags.push(
                     Diagnostic::new(
                         "E0250",

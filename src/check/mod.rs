@@ -52,6 +52,80 @@ pub struct Options {
     pub api: ApiVersion,
 }
 
+/// Custom strengths' combinations: from `capol.lock`, then from declarations (`strength X = <id>
+/// allows …`), which win. A locked strength with a combination this capol cannot read keeps no
+/// combinations (what-if then calls comparisons with it unknown, never guesses).
+fn strengths(
+    files: &[ast::File],
+    lock: Option<&LockFile>,
+    set: &mut ir::PolicySet,
+    diags: &mut Diagnostics,
+) {
+    use crate::whatif::Combination;
+    if let Some(m) = lock.and_then(|l| l.entries.get(&Kind::Strength)) {
+        for e in m.values() {
+            let Some(list) = &e.combinations else {
+                continue;
+            };
+            let parsed: Result<Vec<Combination>, String> =
+                list.iter().map(|c| Combination::from_graph(c)).collect();
+            if let Ok(combinations) = parsed {
+                set.strengths
+                    .custom
+                    .insert(e.id.to_ascii_lowercase(), combinations);
+            }
+        }
+    }
+    for file in files {
+        for item in &file.items {
+            let Item::Declaration(d) = item else { continue };
+            let (Some(first), Some(last)) = (d.allows.first(), d.allows.last()) else {
+                continue;
+            };
+            if d.kind.node != Kind::Strength {
+                diags.push(
+                    Diagnostic::new(
+                        "E0311",
+                        format!("only a strength allows methods, not {}", d.kind.node.article()),
+                    )
+                    .at(first.span.to(last.span), "`allows` on another kind")
+                    .help("`allows` lists a custom strength's combinations: `strength ContosoFido = <id> allows fido2`"),
+                );
+                continue;
+            }
+            let Ref::Guid(id) = &d.value.node else {
+                continue; // a bad id is reported where names are declared
+            };
+            if crate::whatif::methods::built_in(id).is_some() {
+                diags.push(
+                    Diagnostic::new("E0311", "a built-in strength's combinations are fixed")
+                        .at(first.span.to(last.span), "`allows` on a built-in strength")
+                        .help("declare a custom strength's id, or drop `allows`: capol knows the built-in combinations"),
+                );
+                continue;
+            }
+            let mut combinations = Vec::new();
+            let mut ok = true;
+            for c in &d.allows {
+                let mut combination = Combination::default();
+                for w in &c.node {
+                    let r = Spanned::new(Ref::Ident(w.node.clone()), w.span);
+                    match scenario::method(&r, diags) {
+                        Some(m) => combination.insert(m),
+                        None => ok = false,
+                    }
+                }
+                combinations.push(combination);
+            }
+            if ok {
+                set.strengths
+                    .custom
+                    .insert(id.to_ascii_lowercase(), combinations);
+            }
+        }
+    }
+}
+
 /// Check every file compiled together.
 pub fn check(
     files: &[ast::File],
@@ -78,6 +152,8 @@ pub fn check(
                 .map(|e| e.id.clone()),
         );
     }
+
+    strengths(files, lock, &mut set, &mut diags);
 
     // Emergency principals. When one fails to resolve, the emergency set is incomplete and the
     // rules that depend on it would only repeat that error in other words.

@@ -40,6 +40,7 @@ impl Exact {
         let ctx = crate::whatif::EvalContext {
             trusted_locations: set.trusted_locations.clone(),
             names: Default::default(),
+            ..Default::default()
         };
         let emergency: Vec<Principal> = set.emergency.iter().map(|e| e.node.clone()).collect();
         let mut extra = crate::analyze::region::extra(&[], &emergency);

@@ -17,6 +17,40 @@ use crate::whatif::{
 };
 use std::collections::{BTreeMap, HashSet};
 
+/// The single-use key of a did-fact, for "given twice".
+fn did_word(what: &str) -> &'static str {
+    match what {
+        "methods" => "methods",
+        "terms-accepted" => "terms-accepted",
+        "app-protection" => "app-protection",
+        "approved-app" => "approved-app",
+        _ => "password-changed",
+    }
+}
+
+/// An authentication method word (`fido2`, `microsoft-authenticator-push`), or `E0310` with the
+/// closest method suggested. Also used by strength declarations (`allows …`).
+pub fn method(v: &Spanned<Ref>, diags: &mut Diagnostics) -> Option<whatif::Method> {
+    let text = v.text();
+    if let Some(m) = v.ident().and_then(whatif::Method::from_word) {
+        return Some(m);
+    }
+    let help = match whatif::Method::from_graph(text) {
+        Some(m) => format!("write Graph's `{text}` in kebab-case: `{}`", m.word()),
+        None => {
+            let close = crate::diag::did_you_mean(text, whatif::METHODS.iter().map(|m| m.0));
+            crate::diag::suggestion_text(&close).unwrap_or_else(|| {
+                "methods are Graph's authentication method modes in kebab-case: `password`, `fido2`, `windows-hello-for-business`, `microsoft-authenticator-push`, … (`capol explain E0310` lists them)".into()
+            })
+        }
+    };
+    let d = Diagnostic::new("E0310", format!("unknown authentication method `{text}`"))
+        .at(v.span, "not an authentication method")
+        .help(help);
+    diags.push(d);
+    None
+}
+
 pub struct ScenarioLowerer<'a, 'l> {
     pub names: &'a Names<'l>,
     pub diags: &'a mut Diagnostics,
@@ -74,6 +108,11 @@ impl ScenarioLowerer<'_, '_> {
                 }
                 Fact::Simple { kind, values } => {
                     self.simple(&mut sign_in, &mut seen, kind, values, span)
+                }
+                Fact::Did { what, values } => {
+                    if self.once(&mut seen, did_word(&what.node), span) {
+                        self.did(&mut sign_in, what, values);
+                    }
                 }
                 Fact::Expect(e) => {
                     if let Some(x) = self.expectation(e, span) {
@@ -439,6 +478,8 @@ impl ScenarioLowerer<'_, '_> {
         Some(match e {
             Expect::Block => whatif::Expectation::Block,
             Expect::Allow => whatif::Expectation::Allow,
+            Expect::Satisfied => whatif::Expectation::Satisfied,
+            Expect::Interrupt => whatif::Expectation::Interrupt,
             Expect::Require(g) => whatif::Expectation::Require(self.control_expr(g)?),
             Expect::Applies(n) | Expect::WouldApply(n) => {
                 whatif::Expectation::Applies(self.policy_name(n)?)
@@ -453,11 +494,35 @@ impl ScenarioLowerer<'_, '_> {
                 self.diags.push(
                     Diagnostic::new("E0501", format!("unknown expectation `{}`", w.node))
                         .at(if w.span == Span::default() { span } else { w.span }, "not an expectation")
-                        .help("write `expect block`, `expect allow`, `expect require …`, `expect applies \"NAME\"`, `expect skips \"NAME\"` or `expect session …`"),
+                        .help("write `expect block`, `expect allow`, `expect satisfied`, `expect interrupt`, `expect require …`, `expect applies \"NAME\"`, `expect skips \"NAME\"` or `expect session …`"),
                 );
                 return None;
             }
         })
+    }
+
+    /// `methods …`, `terms-accepted …`, `app-protection`, `approved-app`, `password-changed`.
+    fn did(&mut self, s: &mut SignIn, what: &Spanned<String>, values: &[Spanned<Ref>]) {
+        let done = s.done.get_or_insert_with(Default::default);
+        match what.node.as_str() {
+            "methods" => {
+                for v in values {
+                    if let Some(m) = method(v, self.diags) {
+                        done.methods.insert(m);
+                    }
+                }
+            }
+            "terms-accepted" => {
+                for v in values {
+                    if let Some(r) = self.names.resolve(Kind::Terms, v, self.diags) {
+                        done.terms_accepted.push(r.id.to_ascii_lowercase());
+                    }
+                }
+            }
+            "app-protection" => done.app_protection = true,
+            "approved-app" => done.approved_app = true,
+            _ => done.password_changed = true,
+        }
     }
 
     pub(super) fn policy_name(&mut self, n: &Spanned<String>) -> Option<String> {

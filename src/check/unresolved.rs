@@ -95,6 +95,11 @@ pub fn unresolved_names(files: &[ast::File]) -> Vec<Unresolved> {
                                 walk.targets(&ts);
                             }
                             Fact::Expect(Expect::Require(g)) => walk.grant(g),
+                            Fact::Did { what, values } if what.node == "terms-accepted" => {
+                                for v in values {
+                                    walk.reference(Kind::Terms, v);
+                                }
+                            }
                             // A scenario's user and service principal need not exist.
                             _ => {}
                         }

@@ -66,6 +66,7 @@ pub fn analyze(a: AnalyzeArgs) -> Exit {
     let ctx = EvalContext {
         trusted_locations: c.set.trusted_locations.clone(),
         names: c.set.names_by_id.clone(),
+        ..crate::suite::context(&c)
     };
     let emergency: Vec<_> = c.set.emergency.iter().map(|e| e.node.clone()).collect();
     let input = Input {

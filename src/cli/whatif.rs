@@ -81,6 +81,9 @@ Examples:
       --app AzureServiceManagement --platform windows --client browser --location untrusted
   capol what-if examples --user Emergency1 --member-of 'group BreakGlass' --app MicrosoftOffice365Portal
   capol what-if examples --guest b2b-collaboration-guest --app SharePointOnline --format json
+  capol what-if examples --user alice@contoso.com --member-of 'role GlobalAdministrator' \\
+      --app AzureServiceManagement --methods 'password, microsoft-authenticator-push'
+      satisfied or interrupt: whether these methods meet what the policies require
   capol what-if policies --user Emergency1 --app AzureServiceManagement --live
       and ask the tenant's own what-if (Graph), comparing policy by policy
 
@@ -148,6 +151,15 @@ pub struct WhatIfArgs {
     /// device-code, authentication-transfer, none
     #[arg(long = "auth-flow")]
     pub auth_flow: Option<String>,
+    /// The authentication methods used, one combination: `password, microsoft-authenticator-push`,
+    /// `fido2`, … (Graph's method modes in kebab-case); the outcome then says satisfied or
+    /// interrupt
+    #[arg(long, value_name = "METHODS")]
+    pub methods: Option<String>,
+    /// What else the sign-in did: app-protection, approved-app, password-changed,
+    /// `terms-accepted NAME` (repeatable)
+    #[arg(long = "did", value_name = "FACT")]
+    pub did: Vec<String>,
     /// Also ask the tenant's Graph what-if, and compare its verdict on each policy
     #[cfg(feature = "tenant")]
     #[arg(long)]
@@ -200,6 +212,12 @@ impl WhatIfArgs {
         }
         if let Some(d) = &self.device {
             s.push_str(&format!("    device {d}\n"));
+        }
+        if let Some(m) = &self.methods {
+            s.push_str(&format!("    methods {m}\n"));
+        }
+        for d in &self.did {
+            s.push_str(&format!("    {d}\n"));
         }
         for m in &self.member_of {
             let list = if m.trim_start().starts_with("group") || m.trim_start().starts_with("role")

@@ -306,7 +306,9 @@ fn list_path(kind: Kind) -> Option<&'static str> {
     match kind {
         Kind::Location => Some("/identity/conditionalAccess/namedLocations"),
         Kind::Terms => Some("/identityGovernance/termsOfUse/agreements?$select=id,displayName"),
-        Kind::Strength => Some("/policies/authenticationStrengthPolicies?$select=id,displayName"),
+        Kind::Strength => Some(
+            "/policies/authenticationStrengthPolicies?$select=id,displayName,policyType,allowedCombinations",
+        ),
         Kind::Role => Some("/directoryRoleTemplates?$select=id,displayName"),
         Kind::Context => Some(
             "/identity/conditionalAccess/authenticationContextClassReferences?$select=id,displayName",
@@ -330,14 +332,38 @@ fn found(kind: Kind, o: &Value) -> Option<Found> {
         Kind::Location => o.get("isTrusted").and_then(Value::as_bool),
         _ => None,
     };
+    let combinations = match kind {
+        Kind::Strength => strength_combinations(o),
+        _ => None,
+    };
     Some(Found {
         key,
         entry: LockEntry {
             id,
             display_name: None,
             trusted,
+            combinations,
         },
     })
+}
+
+/// A custom strength's `allowedCombinations`, each in Graph's form with the methods in a fixed
+/// order (`password,sms`), so that the lock file is the same whatever order Graph lists them in;
+/// a combination with a method this capol does not know is kept as Graph wrote it (the checker
+/// then treats the strength's combinations as unknown).
+fn strength_combinations(o: &Value) -> Option<Vec<String>> {
+    let list = o.get("allowedCombinations")?.as_array()?;
+    let mut out: Vec<String> = list
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|c| match crate::whatif::Combination::from_graph(c) {
+            Ok(parsed) => parsed.graph_text(),
+            Err(_) => c.to_string(),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    Some(out)
 }
 
 #[cfg(test)]
@@ -375,5 +401,15 @@ mod tests {
             Some(true)
         );
         assert!(found(Kind::User, &json!({"id": "u"})).is_none());
+        let strength = json!({"id": "s-1", "displayName": "Fido", "policyType": "custom",
+            "allowedCombinations": ["sms, password", "fido2", "password,futureMethod"]});
+        assert_eq!(
+            found(Kind::Strength, &strength).and_then(|f| f.entry.combinations),
+            Some(vec![
+                "fido2".to_string(),
+                "password,futureMethod".into(),
+                "password,sms".into()
+            ])
+        );
     }
 }

@@ -55,6 +55,8 @@ registry! {
     "E0220" => "`allow no-exclusion` without a reason",
     "E0250" => "attribute facts in an assert",
     "E0300" => "invalid lock file",
+    "E0310" => "unknown authentication method",
+    "E0311" => "`allows` where no combinations can be given",
     "E0500" => "contradictory sign-in facts",
     "E0501" => "unknown expectation",
     "E0700" => "set declared twice",

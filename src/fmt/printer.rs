@@ -44,6 +44,18 @@ pub(crate) fn print(file: &ast::File, notes: &Notes) -> String {
                 if d.trusted.is_some() {
                     line.push_str(" trusted");
                 }
+                if !d.allows.is_empty() {
+                    let combinations: Vec<String> = d
+                        .allows
+                        .iter()
+                        .map(|c| {
+                            let words: Vec<&str> = c.node.iter().map(|w| w.node.as_str()).collect();
+                            words.join(" + ")
+                        })
+                        .collect();
+                    line.push_str(" allows ");
+                    line.push_str(&combinations.join(", "));
+                }
                 p.push(line, notes.trailing(Node::Item(i)));
             }
             Item::Emergency(e) => {
@@ -492,6 +504,11 @@ fn fact_text(f: &Fact) -> String {
             };
             format!("{kw} {}", vs.join(", "))
         }
+        Fact::Did { what, values } if values.is_empty() => what.node.clone(),
+        Fact::Did { what, values } => {
+            let vs: Vec<String> = values.iter().map(|v| ref_text(&v.node)).collect();
+            format!("{} {}", what.node, vs.join(", "))
+        }
         Fact::Expect(e) => format!("expect {}", expect_text(e)),
         Fact::NotMemberOf(ts) => format!("not member-of {}", target_texts(ts).join(", ")),
         Fact::Member => "member".into(),
@@ -503,6 +520,8 @@ fn expect_text(e: &Expect) -> String {
     match e {
         Expect::Block => "block".into(),
         Expect::Allow => "allow".into(),
+        Expect::Satisfied => "satisfied".into(),
+        Expect::Interrupt => "interrupt".into(),
         Expect::Require(g) => format!("require {}", grant_parts(g).join(" ")),
         Expect::Applies(n) => format!("applies {}", quote(&n.node)),
         Expect::Skips(n) => format!("skips {}", quote(&n.node)),

@@ -128,6 +128,13 @@ impl Namer {
             .get(kind, &id)
             .map(str::to_string)
             .or_else(|| inline.map(str::to_string))
+            // A catalogue app that has no built-in name (a client app such as Graph Explorer)
+            // is declared under its display name.
+            .or_else(|| {
+                (kind == Kind::App)
+                    .then(|| catalog::client_app_by_id(&id))
+                    .flatten()
+            })
             .or_else(|| {
                 WELL_KNOWN_LOCATIONS
                     .iter()
@@ -200,6 +207,7 @@ impl Namer {
                 value: Spanned::new(Ref::Guid(id.clone()), Span::default()),
                 trusted: (*kind == Kind::Location && self.hints.trusted.contains(id))
                     .then(Span::default),
+                allows: Vec::new(),
                 span: Span::default(),
             })
             .collect()

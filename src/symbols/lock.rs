@@ -43,6 +43,10 @@ pub struct LockEntry {
     /// Named locations only: whether the location is marked trusted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted: Option<bool>,
+    /// Custom authentication strengths only: the method combinations the strength allows, in
+    /// Graph's form (`password,microsoftAuthenticatorPush`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combinations: Option<Vec<String>>,
 }
 
 /// Why a lock file could not be read: a message and the byte offset it points at.

@@ -18,14 +18,38 @@ impl Visitor<'_> {
         let name = self.visit_decl_name(c.next(Rule::decl_name)?)?;
         let value = self.visit_ref(c.next_any()?);
         let trusted = c.take(Rule::kw_trusted).map(|p| self.span(&p));
+        let allows = match c.take(Rule::allows) {
+            Some(a) => self.visit_allows(a)?,
+            None => Vec::new(),
+        };
         c.finish()?;
         Ok(ast::Declaration {
             kind,
             name,
             value,
             trusted,
+            allows,
             span,
         })
+    }
+
+    /// `allows fido2, password + sms`: combinations, each a list of method words.
+    fn visit_allows(&mut self, pair: Pair<Rule>) -> Visit<Vec<Spanned<Vec<Spanned<String>>>>> {
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_allows)?;
+        let mut out = Vec::new();
+        for combination in c.many(Rule::combination) {
+            let span = self.span(&combination);
+            let mut cc = Cursor::new(combination);
+            let mut words = Vec::new();
+            while let Some(w) = cc.take(Rule::word) {
+                words.push(Spanned::new(w.as_str().to_string(), self.span(&w)));
+            }
+            cc.finish()?;
+            out.push(Spanned::new(words, span));
+        }
+        c.finish()?;
+        Ok(out)
     }
 
     fn visit_decl_name(&mut self, pair: Pair<Rule>) -> Visit<Spanned<Ref>> {

@@ -53,6 +53,11 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::kw_expect => "`expect`",
         Rule::attr_fact | Rule::attr_kw => "`app-attributes` or `service-principal-attributes`",
         Rule::kw_device => "`device`",
+        Rule::did_fact | Rule::did_kw | Rule::flag_fact | Rule::flag_kw => {
+            "what the sign-in did (`methods …`, `approved-app`, …)"
+        }
+        Rule::allows | Rule::kw_allows => "`allows`",
+        Rule::combination => "an authentication method (`fido2`, `password + sms`, …)",
         Rule::kw_for | Rule::for_clause => "`for`",
         Rule::kw_exclude | Rule::exclude_clause => "`exclude`",
         Rule::kw_when | Rule::when_clause => "`when`",

@@ -87,6 +87,17 @@ impl Visitor<'_> {
                     facts.push(Spanned::new(f, span));
                 }
             }
+            Rule::did_fact | Rule::flag_fact => {
+                let mut fc = Cursor::new(fact);
+                let kw = fc.next_any()?;
+                let what = Spanned::new(kw.as_str().to_string(), self.span(&kw));
+                let mut values = Vec::new();
+                while let Some(v) = fc.take_any() {
+                    values.push(self.visit_ref(v));
+                }
+                fc.finish()?;
+                facts.push(Spanned::new(Fact::Did { what, values }, span));
+            }
             Rule::expect => {
                 let e = self.visit_expect(fact)?;
                 facts.push(Spanned::new(Fact::Expect(e), span));
@@ -227,6 +238,8 @@ impl Visitor<'_> {
             }
             Rule::expect_word => match ec.next(Rule::word)?.as_str() {
                 "allow" => Expect::Allow,
+                "satisfied" => Expect::Satisfied,
+                "interrupt" => Expect::Interrupt,
                 other => Expect::Unknown(Spanned::new(other.to_string(), espan)),
             },
             _ => return Err(ec.mismatch(None)),

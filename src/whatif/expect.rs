@@ -5,16 +5,16 @@
 //! depends on policies whose verdict is unknown — `notEnoughInformation` with the missing facts.
 //!
 //! Unknown enforced policies are decided by trying them applying and not applying: for `block`,
-//! `allow` and `require` three combinations are exact (see [`grant_choices`]); for `session`
-//! every combination of the unknown policies that set session controls (up to ten; beyond that
+//! `allow` and `require` three combinations are exact (see [`grant_choices`]); for `session`,
+//! `satisfied` and `interrupt` every combination of the unknown policies that set session controls (up to ten; beyond that
 //! none, all, and each one alone). If the expectation holds in every combination it passes, if it
 //! fails in every one it fails as in the combination where none applies, and otherwise it fails
 //! with `notEnoughInformation`.
 
-use super::grant::{ControlExpr, Grant, implies, way_text};
+use super::grant::{ControlExpr, Grant, Unmet, implies_with, way_text};
 use super::session::Session;
 use super::verdict::{Fact, Verdict, fact_list};
-use super::{Combined, Effect, Evaluation, Outcome, combine, quoted};
+use super::{Combined, Effect, Evaluation, Outcome, PolicyGrant, combine, quoted};
 use serde::Serialize;
 use std::fmt;
 
@@ -25,6 +25,10 @@ pub enum Expectation {
     Block,
     /// `expect allow`: no applying enforced policy blocks or requires anything.
     Allow,
+    /// `expect satisfied`: something is required, and what the sign-in did meets all of it.
+    Satisfied,
+    /// `expect interrupt`: something is required that the sign-in has not done.
+    Interrupt,
     /// `expect require EXPR`: not blocked, and every way of meeting the combined requirement
     /// meets EXPR.
     Require(ControlExpr),
@@ -41,6 +45,8 @@ impl fmt::Display for Expectation {
         match self {
             Expectation::Block => f.write_str("block"),
             Expectation::Allow => f.write_str("allow"),
+            Expectation::Satisfied => f.write_str("satisfied"),
+            Expectation::Interrupt => f.write_str("interrupt"),
             Expectation::Require(e) => write!(f, "require {e}"),
             Expectation::Applies(n) => write!(f, "applies \"{n}\""),
             Expectation::Skips(n) => write!(f, "skips \"{n}\""),
@@ -136,14 +142,93 @@ fn check_policy(ev: &Evaluation, name: &str, applies: bool) -> Result<(), Failur
     }
 }
 
+/// Why an outcome expectation does not hold in one combination of applying policies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Miss {
+    /// It does not hold.
+    Unmet(String),
+    /// Whether it holds depends on facts the scenario does not give (or on strengths whose
+    /// combinations are unknown, when `missing` is empty).
+    Undecided(String, Vec<Fact>),
+}
+
+/// `"A" requires mfa, and "B" requires compliant-device`.
+fn requires_text(parts: &[PolicyGrant]) -> String {
+    parts
+        .iter()
+        .map(|g| format!("\"{}\" requires {}", g.policy, g.expr))
+        .collect::<Vec<_>>()
+        .join(", and ")
+}
+
+/// Judge `satisfied` / `interrupt` when the outcome stays `require`: the sign-in does not say
+/// what it did, or some part of the requirement depends on a fact it does not give.
+fn undecided(ev: &Evaluation, expected: &Expectation, c: &Combined) -> Miss {
+    let Some(r) = c.outcome.requirement() else {
+        return Miss::Unmet(format!(
+            "expected {expected}, but the outcome is {}",
+            c.outcome
+        ));
+    };
+    if !ev.judged {
+        return Miss::Unmet(format!(
+            "expected {expected}, but the scenario does not say what the sign-in did, so the requirement `{r}` is not judged; add `methods …` (and `approved-app`, `terms-accepted …`, … as needed)"
+        ));
+    }
+    let mut needs: Vec<Fact> = Vec::new();
+    for g in &ev.grants {
+        for f in &g.judgement.needs {
+            if !needs.contains(f) {
+                needs.push(*f);
+            }
+        }
+    }
+    let detail = if needs.is_empty() {
+        "on controls that no scenario fact decides (a custom control, or a strength whose combinations are unknown)".to_string()
+    } else {
+        fact_list(&needs)
+    };
+    Miss::Undecided(
+        format!("notEnoughInformation: whether the sign-in meets `{r}` depends {detail}"),
+        needs,
+    )
+}
+
 /// The result of an outcome expectation in one combination of applying policies.
-fn judge(ev: &Evaluation, expected: &Expectation, c: &Combined) -> Result<(), String> {
+fn judge(ev: &Evaluation, expected: &Expectation, c: &Combined) -> Result<(), Miss> {
     let (outcome, session) = (&c.outcome, &c.session);
     let blocked_by = |by: &[String]| format!("the sign-in is blocked by {}", quoted(by));
+    let unmet = |m: String| Err(Miss::Unmet(m));
     match (expected, outcome) {
-        (Expectation::Block, Outcome::Block { .. }) | (Expectation::Allow, Outcome::Allow) => {
-            Ok(())
+        (Expectation::Block, Outcome::Block { .. })
+        | (Expectation::Allow, Outcome::Allow)
+        | (Expectation::Satisfied, Outcome::Satisfied(_))
+        | (Expectation::Interrupt, Outcome::Interrupt { .. }) => Ok(()),
+        (Expectation::Satisfied | Expectation::Interrupt, Outcome::Block { by }) => {
+            unmet(format!("expected {expected}, but {}", blocked_by(by)))
         }
+        (Expectation::Satisfied | Expectation::Interrupt, Outcome::Allow) => unmet(format!(
+            "expected {expected}, but no applying enforced policy requires anything"
+        )),
+        (Expectation::Satisfied, Outcome::Interrupt { missing, .. }) => unmet(format!(
+            "expected satisfied, but the sign-in is interrupted: {}",
+            missing
+                .iter()
+                .map(|g| format!("\"{}\" still needs {}", g.policy, g.expr))
+                .collect::<Vec<_>>()
+                .join(", and ")
+        )),
+        (Expectation::Interrupt, Outcome::Satisfied(r)) => unmet(format!(
+            "expected interrupt, but the sign-in meets the requirement `{r}` ({})",
+            requires_text(&r.all)
+        )),
+        (Expectation::Satisfied | Expectation::Interrupt, Outcome::Require(_)) => {
+            Err(undecided(ev, expected, c))
+        }
+        (Expectation::Allow, Outcome::Satisfied(r)) => unmet(format!(
+            "expected allow, but {}; the sign-in meets it: write `expect satisfied`",
+            requires_text(&r.all)
+        )),
         (Expectation::Block, other) => {
             let mut message = format!("expected block, but the outcome is {other}");
             let skipped: Vec<String> = ev
@@ -161,39 +246,46 @@ fn judge(ev: &Evaluation, expected: &Expectation, c: &Combined) -> Result<(), St
             if !skipped.is_empty() {
                 message = format!("{message}; {}", skipped.join("; "));
             }
-            Err(message)
+            unmet(message)
         }
         (Expectation::Allow, Outcome::Block { by }) => {
-            Err(format!("expected allow, but {}", blocked_by(by)))
+            unmet(format!("expected allow, but {}", blocked_by(by)))
         }
         (Expectation::Allow, Outcome::Require(r)) => {
-            let parts: Vec<String> = r
-                .all
-                .iter()
-                .map(|g| format!("\"{}\" requires {}", g.policy, g.expr))
-                .collect();
-            Err(format!("expected allow, but {}", parts.join(", and ")))
+            unmet(format!("expected allow, but {}", requires_text(&r.all)))
+        }
+        (Expectation::Allow, Outcome::Interrupt { all, .. }) => {
+            unmet(format!("expected allow, but {}", requires_text(all)))
         }
         (Expectation::Require(e), Outcome::Block { by }) => {
-            Err(format!("expected require {e}, but {}", blocked_by(by)))
+            unmet(format!("expected require {e}, but {}", blocked_by(by)))
         }
-        (Expectation::Require(e), Outcome::Allow) => Err(format!(
+        (Expectation::Require(e), Outcome::Allow) => unmet(format!(
             "expected require {e}, but no applying enforced policy requires anything"
         )),
-        (Expectation::Require(e), Outcome::Require(r)) => match implies(r, e) {
-            Ok(()) => Ok(()),
-            Err(way) => {
-                let from: Vec<String> = r.all.iter().map(|g| g.policy.clone()).collect();
-                Err(format!(
+        (Expectation::Require(e), other) => {
+            let r = other.requirement().unwrap_or_default();
+            let from: Vec<String> = r.all.iter().map(|g| g.policy.clone()).collect();
+            match implies_with(&r, e, &ev.strengths) {
+                Ok(()) => Ok(()),
+                Err(Unmet::Way(way)) => unmet(format!(
                     "expected require {e}, but the requirement `{r}` (from {}) can be met with `{}`",
                     quoted(&from),
                     way_text(&way)
-                ))
+                )),
+                Err(Unmet::Unknown(way)) => Err(Miss::Undecided(
+                    format!(
+                        "notEnoughInformation: whether `{}` (a way of meeting `{r}`, from {}) meets `{e}` depends on the combinations of a custom authentication strength, which are unknown; declare them (`strength NAME = <id> allows …`) or run `capol resolve`",
+                        way_text(&way),
+                        quoted(&from)
+                    ),
+                    Vec::new(),
+                )),
             }
-        },
+        }
         (Expectation::Session(want), _) => {
-            let unmet = session.unmet(want);
-            if unmet.is_empty() {
+            let claims = session.unmet(want);
+            if claims.is_empty() {
                 return Ok(());
             }
             let from = if c.session_from.is_empty() {
@@ -201,7 +293,7 @@ fn judge(ev: &Evaluation, expected: &Expectation, c: &Combined) -> Result<(), St
             } else {
                 format!("session controls from {}", quoted(&c.session_from))
             };
-            Err(format!("expected session {}; {from}", unmet.join(", ")))
+            unmet(format!("expected session {}; {from}", claims.join(", ")))
         }
         (Expectation::Applies(_) | Expectation::Skips(_), _) => Ok(()),
     }
@@ -209,6 +301,9 @@ fn judge(ev: &Evaluation, expected: &Expectation, c: &Combined) -> Result<(), St
 
 fn check_outcome(ev: &Evaluation, expected: &Expectation) -> Result<(), Failure> {
     let is_session = matches!(expected, Expectation::Session(_));
+    // `satisfied` and `interrupt` are not monotone in the applying policies: try every subset.
+    let every_subset =
+        is_session || matches!(expected, Expectation::Satisfied | Expectation::Interrupt);
     // Only unknown policies that can change what the expectation looks at.
     let unknown: Vec<&Effect> = ev
         .effects
@@ -231,7 +326,7 @@ fn check_outcome(ev: &Evaluation, expected: &Expectation) -> Result<(), Failure>
         .iter()
         .filter(|e| ev.results.get(e.result).is_some_and(|r| r.applies()))
         .collect();
-    let choices = if is_session {
+    let choices = if every_subset {
         combinations(unknown.len())
     } else {
         grant_choices(&unknown)
@@ -254,7 +349,15 @@ fn check_outcome(ev: &Evaluation, expected: &Expectation) -> Result<(), Failure>
         return Ok(());
     }
     if passes == 0 {
-        return base.unwrap_or(Ok(())).map_err(unmet);
+        return match base {
+            Some(Err(Miss::Unmet(m))) => Err(unmet(m)),
+            Some(Err(Miss::Undecided(message, missing))) => Err(Failure {
+                kind: FailureKind::NotEnoughInformation,
+                message,
+                missing,
+            }),
+            _ => Ok(()),
+        };
     }
     let mut missing: Vec<Fact> = Vec::new();
     let mut parts = Vec::new();
@@ -324,6 +427,7 @@ mod tests {
             result: 0,
             grant: std::sync::Arc::new(grant),
             session: None,
+            judged: None,
         };
         let (block, mfa) = (
             e(Grant::Block),

@@ -3,11 +3,13 @@
 //! In: Graph `grantControls` of the applying policies, and an expected control expression. Out:
 //! the combined [`Requirement`] (AND across policies, each policy's own AND/OR inside), its
 //! minimal satisfying sets ([`ways`]), and whether every way also satisfies an expression
-//! ([`implies`]). A stronger authentication strength satisfies a weaker one (ranks from
-//! [`catalog::STRENGTHS`]); every strength satisfies `mfa`; the built-in `mfa` control and the
-//! built-in "Multifactor authentication" strength satisfy each other; a custom strength satisfies
-//! only itself and `mfa`.
+//! ([`implies_with`]). An authentication strength satisfies another (or `mfa`) when it is at
+//! least as strong, decided from their method combinations ([`Strengths::at_least`]); the `mfa`
+//! control counts as the built-in "Multifactor authentication" strength, which holds the same
+//! combinations; a strength whose combinations are unknown satisfies only itself, and comparing it
+//! with anything else is unknown.
 
+use super::methods::{Known, MFA_STRENGTH, Strengths};
 use crate::graph::model::{BuiltInControl, GrantControls, Operator};
 use crate::symbols::catalog;
 use serde::{Serialize, Serializer};
@@ -51,12 +53,12 @@ impl Control {
             BuiltInControl::RiskRemediation => Control::RiskRemediation,
         })
     }
-    /// The rank of a built-in strength (`mfa` counts as the "Multifactor authentication"
-    /// strength); `None` for everything else.
-    fn rank(&self) -> Option<u8> {
+    /// The strength this control stands for: a strength's id, or the built-in MFA strength for
+    /// `mfa`.
+    fn strength_id(&self) -> Option<&str> {
         match self {
-            Control::Mfa => Some(1),
-            Control::Strength(id) => catalog::strength_by_id(id).map(|s| s.rank),
+            Control::Mfa => Some(MFA_STRENGTH),
+            Control::Strength(id) => Some(id),
             _ => None,
         }
     }
@@ -116,11 +118,21 @@ impl ControlExpr {
         }
     }
     /// Is this expression met by a sign-in that performed `done`?
-    pub fn satisfied_by(&self, done: &BTreeSet<Control>) -> bool {
+    pub fn satisfied_by(&self, done: &BTreeSet<Control>, strengths: &Strengths) -> Known {
+        let mut answers = self.controls.iter().map(|c| satisfies(done, c, strengths));
         match self.operator {
-            Operator::And => self.controls.iter().all(|c| satisfies(done, c)),
-            Operator::Or => self.controls.iter().any(|c| satisfies(done, c)),
+            Operator::And => answers.try_fold(Known::Yes, |acc, k| match (acc, k) {
+                (_, Known::No) => Err(Known::No),
+                (Known::Unknown, _) | (_, Known::Unknown) => Ok(Known::Unknown),
+                _ => Ok(Known::Yes),
+            }),
+            Operator::Or => answers.try_fold(Known::No, |acc, k| match (acc, k) {
+                (_, Known::Yes) => Err(Known::Yes),
+                (Known::Unknown, _) | (_, Known::Unknown) => Ok(Known::Unknown),
+                _ => Ok(Known::No),
+            }),
         }
+        .unwrap_or_else(|k| k)
     }
 }
 
@@ -208,20 +220,24 @@ impl fmt::Display for Requirement {
     }
 }
 
-/// Does a sign-in that performed `done` meet control `c`?
-pub fn satisfies(done: &BTreeSet<Control>, c: &Control) -> bool {
+/// Does a set of controls `done` meet control `c`? Strengths (and `mfa`) meet each other when
+/// the one done is at least as strong; unknown when that depends on unknown combinations.
+pub fn satisfies(done: &BTreeSet<Control>, c: &Control, strengths: &Strengths) -> Known {
     if done.contains(c) {
-        return true;
+        return Known::Yes;
     }
-    match c {
-        // Every strength, built-in or custom, satisfies plain MFA.
-        Control::Mfa => done.iter().any(|d| matches!(d, Control::Strength(_))),
-        Control::Strength(_) => match c.rank() {
-            Some(needed) => done.iter().any(|d| d.rank().is_some_and(|r| r >= needed)),
-            None => false,
-        },
-        _ => false,
+    let Some(needed) = c.strength_id() else {
+        return Known::No;
+    };
+    let mut answer = Known::No;
+    for d in done.iter().filter_map(Control::strength_id) {
+        match strengths.at_least(d, needed) {
+            Known::Yes => return Known::Yes,
+            Known::Unknown => answer = Known::Unknown,
+            Known::No => {}
+        }
     }
+    answer
 }
 
 /// The minimal sets of controls that meet the requirement (its disjunctive normal form). An
@@ -262,11 +278,43 @@ fn minimise(mut sets: Vec<BTreeSet<Control>>) -> Vec<BTreeSet<Control>> {
     kept
 }
 
-/// The first way of meeting the requirement that does not meet `expected`, if any.
-pub fn implies(req: &Requirement, expected: &ControlExpr) -> Result<(), BTreeSet<Control>> {
-    match ways(req).into_iter().find(|w| !expected.satisfied_by(w)) {
-        Some(w) => Err(w),
+/// Why a requirement does not imply an expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unmet {
+    /// A way of meeting the requirement that does not meet the expression.
+    Way(BTreeSet<Control>),
+    /// Whether this way meets it depends on strengths whose combinations are unknown.
+    Unknown(BTreeSet<Control>),
+}
+
+/// Does every way of meeting the requirement meet `expected`? The first way that does not, else
+/// the first whose answer is unknown.
+pub fn implies_with(
+    req: &Requirement,
+    expected: &ControlExpr,
+    strengths: &Strengths,
+) -> Result<(), Unmet> {
+    let mut unknown = None;
+    for w in ways(req) {
+        match expected.satisfied_by(&w, strengths) {
+            Known::No => return Err(Unmet::Way(w)),
+            Known::Unknown => {
+                unknown.get_or_insert(w);
+            }
+            Known::Yes => {}
+        }
+    }
+    match unknown {
+        Some(w) => Err(Unmet::Unknown(w)),
         None => Ok(()),
+    }
+}
+
+/// [`implies_with`] knowing only the built-in strengths; an unknown answer counts as not met.
+pub fn implies(req: &Requirement, expected: &ControlExpr) -> Result<(), BTreeSet<Control>> {
+    match implies_with(req, expected, &Strengths::default()) {
+        Ok(()) => Ok(()),
+        Err(Unmet::Way(w) | Unmet::Unknown(w)) => Err(w),
     }
 }
 
@@ -401,16 +449,45 @@ mod tests {
     }
 
     #[test]
-    fn custom_strength_satisfies_only_itself_and_mfa() {
+    fn a_custom_strength_without_combinations_is_unknown_except_to_itself() {
+        let st = Strengths::default();
         let custom = req(vec![one(Control::strength(CUSTOM))]);
-        assert_eq!(implies(&custom, &one(Control::Mfa)), Ok(()));
+        let unknown = Err(Unmet::Unknown(BTreeSet::from([Control::strength(CUSTOM)])));
+        assert_eq!(implies_with(&custom, &one(Control::Mfa), &st), unknown);
         assert_eq!(
-            implies(&custom, &one(Control::strength(&CUSTOM.to_uppercase()))),
+            implies_with(
+                &custom,
+                &one(Control::strength(&CUSTOM.to_uppercase())),
+                &st
+            ),
             Ok(())
         );
-        assert!(implies(&custom, &one(Control::strength(MFA_S))).is_err());
         let phish = req(vec![one(Control::strength(PHISH))]);
-        assert!(implies(&phish, &one(Control::strength(CUSTOM))).is_err());
+        assert!(matches!(
+            implies_with(&phish, &one(Control::strength(CUSTOM)), &st),
+            Err(Unmet::Unknown(_))
+        ));
+    }
+
+    #[test]
+    fn custom_strengths_compare_by_their_combinations() {
+        use super::super::methods::Combination;
+        let mut st = Strengths::default();
+        let fido_only = vec![Combination::from_graph("fido2").unwrap_or_default()];
+        st.custom.insert(CUSTOM.into(), fido_only);
+        let custom = req(vec![one(Control::strength(CUSTOM))]);
+        for weaker in [
+            Control::Mfa,
+            Control::strength(MFA_S),
+            Control::strength(PHISH),
+        ] {
+            assert_eq!(implies_with(&custom, &one(weaker), &st), Ok(()));
+        }
+        let phish = req(vec![one(Control::strength(PHISH))]);
+        assert_eq!(
+            implies_with(&phish, &one(Control::strength(CUSTOM)), &st),
+            Err(Unmet::Way(BTreeSet::from([Control::strength(PHISH)])))
+        );
     }
 
     #[test]

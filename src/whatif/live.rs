@@ -638,11 +638,7 @@ mod tests {
     fn evaluation(results: Vec<PolicyResult>) -> Evaluation {
         Evaluation {
             results,
-            outcome: super::super::Outcome::Allow,
-            session: Default::default(),
-            undetermined: Vec::new(),
-            effects: Vec::new(),
-            blockers: Vec::new(),
+            ..Evaluation::default()
         }
     }
 

@@ -4,6 +4,9 @@
 //! a [`SignIn`]. Out: an [`Evaluation`]: per policy, sorted by display name, whether it applies,
 //! the first condition that does not match (Graph's `whatIfAnalysisReasons`), or the facts it
 //! needs; and the combined [`Outcome`] and merged [`Session`] of the applying enforced policies.
+//! When the sign-in states what it already did ([`Done`]: methods, client app, terms, password
+//! change), every applying policy's grant is judged ([`judge`]) and the outcome says `satisfied`
+//! or `interrupt`; strengths are compared from their method combinations ([`methods`]).
 //! [`check`] then tests an [`Expectation`] of a scenario against it. The rules are written up in
 //! `docs/what-if.md`. [`live`] compares the verdicts with Graph's own what-if.
 //!
@@ -18,7 +21,9 @@ mod expect;
 pub mod grant;
 mod identity;
 mod index;
+pub mod judge;
 pub mod live;
+pub mod methods;
 mod prepare;
 pub mod session;
 mod signin;
@@ -27,6 +32,8 @@ mod verdict;
 
 pub use expect::{Expectation, Failure, FailureKind, check};
 pub use grant::{Control, ControlExpr, PolicyGrant, Requirement};
+pub use judge::{Done, Judgement};
+pub use methods::{Combination, Known, METHODS, Method, Strengths};
 pub use session::{Frequency, Session};
 pub use signin::{
     AuthFlow, ClientAppType, DeviceFact, EvalContext, GuestFact, GuestType, InsiderRisk,
@@ -40,6 +47,7 @@ use grant::Grant;
 use index::TargetIndex;
 use prepare::{Check, Prepared, Resources};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -62,15 +70,36 @@ const CONDITIONS: [Condition; 12] = [
 ];
 
 /// What Entra does with the sign-in, from the applying enforced policies.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "camelCase")]
 pub enum Outcome {
     /// At least one applying enforced policy blocks.
     Block { by: Vec<String> },
-    /// Every part of the requirement must be met.
+    /// Every part of the requirement must be met (and the sign-in does not say what it did, or
+    /// whether that meets the requirement depends on a fact it does not give).
     Require(Requirement),
+    /// Something is required, and what the sign-in did meets every part.
+    Satisfied(Requirement),
+    /// Something is required that the sign-in has not done: `missing`, per policy, is what the
+    /// user is asked for (each policy's operator holds among its missing controls).
+    Interrupt {
+        all: Vec<PolicyGrant>,
+        missing: Vec<PolicyGrant>,
+    },
     /// Nothing blocks and nothing is required.
+    #[default]
     Allow,
+}
+
+impl Outcome {
+    /// The combined requirement, if something is required.
+    pub fn requirement(&self) -> Option<Requirement> {
+        match self {
+            Outcome::Require(r) | Outcome::Satisfied(r) => Some(r.clone()),
+            Outcome::Interrupt { all, .. } => Some(Requirement { all: all.clone() }),
+            Outcome::Block { .. } | Outcome::Allow => None,
+        }
+    }
 }
 
 impl fmt::Display for Outcome {
@@ -78,6 +107,14 @@ impl fmt::Display for Outcome {
         match self {
             Outcome::Block { by } => write!(f, "block (by {})", quoted(by)),
             Outcome::Require(r) => write!(f, "require {r}"),
+            Outcome::Satisfied(r) => write!(f, "satisfied (require {r})"),
+            Outcome::Interrupt { missing, .. } => {
+                let parts: Vec<String> = missing
+                    .iter()
+                    .map(|g| format!("{} for \"{}\"", g.expr, g.policy))
+                    .collect();
+                write!(f, "interrupt (missing {})", parts.join("; "))
+            }
             Outcome::Allow => f.write_str("allow"),
         }
     }
@@ -99,10 +136,24 @@ pub(crate) struct Effect {
     pub result: usize,
     pub grant: Arc<Grant>,
     pub session: Option<Arc<SessionControls>>,
+    /// The grant judged against what the sign-in did (when it says, and the policy requires
+    /// something).
+    pub judged: Option<Judgement>,
+}
+
+/// One applying policy's grant, judged against what the sign-in did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyJudgement {
+    #[serde(serialize_with = "verdict::serialize_str")]
+    pub policy: Arc<str>,
+    pub state: PolicyState,
+    #[serde(flatten)]
+    pub judgement: Judgement,
 }
 
 /// The evaluation of one sign-in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Evaluation {
     /// Every policy, sorted by display name.
@@ -114,6 +165,19 @@ pub struct Evaluation {
     /// Enforced policies whose verdict is unknown.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub undetermined: Vec<String>,
+    /// Which policy each merged session control comes from (`signInFrequency`: policy name).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub session_sources: BTreeMap<&'static str, String>,
+    /// When the sign-in says what it did: every applying policy's grant (enforced or
+    /// report-only), judged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<PolicyJudgement>,
+    /// Whether the sign-in says what it did (the outcome is then judged).
+    #[serde(skip)]
+    pub(crate) judged: bool,
+    /// The strengths' combinations, for comparing strengths in expectations.
+    #[serde(skip)]
+    pub(crate) strengths: Arc<Strengths>,
     #[serde(skip)]
     pub(crate) effects: Vec<Effect>,
     /// Indices of enforced policies that block (whatever their verdict), for messages.
@@ -134,46 +198,77 @@ pub(crate) struct Combined {
     pub session: Session,
     /// The policies that set session controls.
     pub session_from: Vec<String>,
+    /// Which policy each merged session control comes from.
+    pub session_sources: BTreeMap<&'static str, String>,
 }
 
-/// Combine effects: any block wins; otherwise AND of the requirements; sessions merged.
+/// Combine effects: any block wins; otherwise AND of the requirements, judged when every
+/// requiring policy was judged (`satisfied` when each is, `interrupt` when one is not); sessions
+/// merged.
 pub(crate) fn combine<'e>(
     results: &[PolicyResult],
     effects: impl Iterator<Item = &'e Effect>,
 ) -> Combined {
     let mut by = Vec::new();
     let mut requirement = Requirement::default();
+    let mut missing = Vec::new();
+    let (mut judged, mut satisfied) = (true, true);
     let mut session = Session::default();
     let mut session_from = Vec::new();
+    let mut session_sources = BTreeMap::new();
     for e in effects {
         let name = results
             .get(e.result)
             .map(|r| r.policy.to_string())
             .unwrap_or_default();
         if let Some(s) = &e.session {
-            session.merge(s);
+            session.merge_from(s, &name, &mut session_sources);
             session_from.push(name.clone());
         }
         match &*e.grant {
             Grant::Block => by.push(name),
-            Grant::Require(expr) => requirement.all.push(PolicyGrant {
-                policy: name,
-                expr: expr.clone(),
-            }),
+            Grant::Require(expr) => {
+                match &e.judged {
+                    None => judged = false,
+                    Some(j) => match j.outcome {
+                        judge::Verdict::Satisfied => {}
+                        judge::Verdict::Interrupt => missing.push(PolicyGrant {
+                            policy: name.clone(),
+                            expr: ControlExpr {
+                                operator: expr.operator,
+                                controls: j.missing.clone(),
+                            },
+                        }),
+                        judge::Verdict::Unknown => satisfied = false,
+                    },
+                }
+                requirement.all.push(PolicyGrant {
+                    policy: name,
+                    expr: expr.clone(),
+                });
+            }
             Grant::Nothing => {}
         }
     }
     let outcome = if !by.is_empty() {
         Outcome::Block { by }
-    } else if !requirement.all.is_empty() {
-        Outcome::Require(requirement)
-    } else {
+    } else if requirement.all.is_empty() {
         Outcome::Allow
+    } else if judged && !missing.is_empty() {
+        Outcome::Interrupt {
+            all: requirement.all,
+            missing,
+        }
+    } else if judged && satisfied {
+        Outcome::Satisfied(requirement)
+    } else {
+        Outcome::Require(requirement)
     };
     Combined {
         outcome,
         session,
         session_from,
+        session_sources,
     }
 }
 
@@ -183,6 +278,7 @@ pub struct PolicySet<'a> {
     ctx: &'a EvalContext,
     policies: Vec<Prepared<'a>>,
     index: TargetIndex,
+    strengths: Arc<Strengths>,
 }
 
 impl<'a> PolicySet<'a> {
@@ -199,6 +295,7 @@ impl<'a> PolicySet<'a> {
             ctx,
             policies: prepared,
             index,
+            strengths: Arc::new(ctx.strengths.clone()),
         }
     }
 
@@ -231,13 +328,28 @@ impl<'a> PolicySet<'a> {
         let mut effects = Vec::new();
         let mut blockers = Vec::new();
         let mut undetermined = Vec::new();
+        let mut grants = Vec::new();
         for p in positions.filter_map(|i| self.policies.get(i)) {
             let verdict = verdict(p, s, self.ctx);
-            if !all && matches!(verdict, Verdict::Skipped { .. }) {
+            let skipped = matches!(verdict, Verdict::Skipped { .. });
+            if !all && skipped {
                 continue;
             }
             let i = results.len();
             let enforced = p.policy.state == PolicyState::Enabled;
+            let judged = match (&*p.grant, &s.done) {
+                (Grant::Require(expr), Some(done)) if !skipped => {
+                    Some(judge::policy(expr, s, done, &self.strengths))
+                }
+                _ => None,
+            };
+            if let Some(j) = judged.as_ref().filter(|_| verdict == Verdict::Applies) {
+                grants.push(PolicyJudgement {
+                    policy: p.name.clone(),
+                    state: p.policy.state,
+                    judgement: j.clone(),
+                });
+            }
             if enforced {
                 if *p.grant == Grant::Block {
                     blockers.push(i);
@@ -250,6 +362,7 @@ impl<'a> PolicySet<'a> {
                         result: i,
                         grant: p.grant.clone(),
                         session: p.session.clone(),
+                        judged,
                     });
                 }
             }
@@ -263,13 +376,20 @@ impl<'a> PolicySet<'a> {
             .iter()
             .filter(|e| results.get(e.result).is_some_and(PolicyResult::applies));
         let Combined {
-            outcome, session, ..
+            outcome,
+            session,
+            session_sources,
+            ..
         } = combine(&results, applying);
         Evaluation {
             results,
             outcome,
             session,
             undetermined,
+            session_sources,
+            grants,
+            judged: s.done.is_some(),
+            strengths: self.strengths.clone(),
             effects,
             blockers,
         }
@@ -331,3 +451,5 @@ mod tests_conditions;
 mod tests_identity;
 #[cfg(test)]
 mod tests_index;
+#[cfg(test)]
+mod tests_methods;

@@ -150,6 +150,52 @@ impl Session {
         *self == Session::default()
     }
 
+    /// Merge one policy's session controls, and record `policy` as the source of every merged
+    /// control it sets or makes stricter (keys as in JSON: `signInFrequency`, …). A control two
+    /// policies set alike keeps the first policy.
+    pub fn merge_from(
+        &mut self,
+        s: &SessionControls,
+        policy: &str,
+        sources: &mut std::collections::BTreeMap<&'static str, String>,
+    ) {
+        let before = self.clone();
+        self.merge(s);
+        let mut changed = |key: &'static str, differs: bool| {
+            if differs {
+                sources.insert(key, policy.to_string());
+            }
+        };
+        changed(
+            "signInFrequency",
+            before.sign_in_frequency != self.sign_in_frequency,
+        );
+        changed(
+            "persistentBrowser",
+            before.persistent_browser != self.persistent_browser,
+        );
+        changed(
+            "appEnforcedRestrictions",
+            before.app_enforced_restrictions != self.app_enforced_restrictions,
+        );
+        changed(
+            "tokenProtection",
+            before.token_protection != self.token_protection,
+        );
+        changed(
+            "cloudAppSecurity",
+            before.cloud_app_security != self.cloud_app_security,
+        );
+        changed(
+            "continuousAccessEvaluation",
+            before.continuous_access_evaluation != self.continuous_access_evaluation,
+        );
+        changed(
+            "disableResilienceDefaults",
+            before.disable_resilience_defaults != self.disable_resilience_defaults,
+        );
+    }
+
     /// Every claim of `expected` that this session does not meet, as text. A claim is met when
     /// the merged control is exactly the expected one.
     pub fn unmet(&self, expected: &Session) -> Vec<String> {

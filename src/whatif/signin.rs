@@ -40,7 +40,13 @@ pub struct SignIn {
     /// Custom security attributes of the signing-in service principal, for
     /// `servicePrincipalFilter`.
     pub service_principal_attributes: Option<BTreeMap<String, String>>,
+    /// What the sign-in already did (`methods`, `approved-app`, …). `None`: not stated; the
+    /// outcome then says what is required without judging whether it is met.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done: Option<Done>,
 }
+
+pub use super::judge::Done;
 
 /// A guest or external user: the Graph flag members that describe them, and their home tenant.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +142,8 @@ pub struct EvalContext {
     pub trusted_locations: BTreeSet<String>,
     /// Optional display names by id (groups, users, locations, apps …), used only in messages.
     pub names: BTreeMap<String, String>,
+    /// The combinations of custom authentication strengths (declared or from `capol.lock`).
+    pub strengths: super::methods::Strengths,
 }
 
 impl EvalContext {

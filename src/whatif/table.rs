@@ -49,6 +49,25 @@ pub fn render_table(ev: &Evaluation) -> String {
         line(row.each_ref().map(String::as_str));
     }
     let _ = writeln!(out, "\noutcome: {}", ev.outcome);
+    for g in &ev.grants {
+        let j = &g.judgement;
+        let words = |cs: &[super::Control]| {
+            cs.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let report_only = g.state == crate::graph::model::PolicyState::ReportOnly;
+        let text = match j.outcome {
+            super::judge::Verdict::Satisfied => format!("satisfied by {}", words(&j.satisfied)),
+            super::judge::Verdict::Interrupt if report_only => {
+                format!("would interrupt, missing {}", words(&j.missing))
+            }
+            super::judge::Verdict::Interrupt => format!("interrupt, missing {}", words(&j.missing)),
+            super::judge::Verdict::Unknown => format!("unknown ({})", words(&j.unknown)),
+        };
+        let _ = writeln!(out, "grant \"{}\": {text}", g.policy);
+    }
     if !ev.session.is_empty() {
         let _ = writeln!(out, "session: {}", ev.session);
     }

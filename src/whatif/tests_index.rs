@@ -156,3 +156,11 @@ fn the_index_leaves_out_what_cannot_apply() {
     // Only enforced action policies: report-only ones are never evaluated.
     assert_eq!(candidates.len(), 2);
 }
+
+#[test]
+fn a_policy_set_can_serve_several_threads() {
+    fn sync<T: Sync + Send>(_: &T) {}
+    let policies = policies();
+    let ctx = EvalContext::default();
+    sync(&PolicySet::new(&policies, &ctx));
+}

@@ -155,7 +155,7 @@ pub struct PolicyResult {
     pub verdict: Verdict,
 }
 
-fn serialize_str<S: serde::Serializer>(s: &Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_str<S: serde::Serializer>(s: &Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
     ser.serialize_str(s)
 }
 

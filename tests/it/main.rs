@@ -20,6 +20,7 @@ mod examples;
 mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
+mod methods;
 #[cfg(feature = "tenant")]
 mod resolve;
 mod scenarios;

@@ -26,7 +26,8 @@ fn seed(fake: &FakeGraph) {
     st.agreements
         .push(json!({"id": "tou-1", "displayName": "Guest terms"}));
     st.strengths
-        .push(json!({"id": "str-1", "displayName": "Contoso FIDO2 only"}));
+        .push(json!({"id": "str-1", "displayName": "Contoso FIDO2 only", "policyType": "custom",
+            "description": "not selected", "allowedCombinations": ["windowsHelloForBusiness", "fido2"]}));
 }
 
 #[tokio::test]
@@ -100,6 +101,12 @@ async fn resolves_every_kind_in_a_handful_of_requests() {
         lock.get(Kind::Strength, "Contoso FIDO2 only")
             .map(|e| e.id.as_str()),
         Some("str-1")
+    );
+    // The strength's combinations, for what-if comparisons.
+    assert_eq!(
+        lock.get(Kind::Strength, "Contoso FIDO2 only")
+            .and_then(|e| e.combinations.clone()),
+        Some(vec!["fido2".to_string(), "windowsHelloForBusiness".into()])
     );
     assert_eq!(
         lock.get(Kind::Role, "Global Administrator")

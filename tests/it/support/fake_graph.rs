@@ -392,7 +392,9 @@ fn route(
             page(st, origin, &full, &query, items)
         }
         ("GET", "/identityGovernance/termsOfUse/agreements") => list_reply(st.agreements.clone()),
-        ("GET", "/policies/authenticationStrengthPolicies") => list_reply(st.strengths.clone()),
+        ("GET", "/policies/authenticationStrengthPolicies") => {
+            list_reply(selected(st.strengths.clone(), q("$select")))
+        }
         ("GET", "/directoryRoleTemplates") => list_reply(vec![
             json!({"id": "62e90394-69f5-4237-9190-012177145e10", "displayName": "Global Administrator"}),
             json!({"id": "194ae4cb-b126-40b2-bd5b-6091b380977d", "displayName": "Security Administrator"}),
@@ -465,6 +467,23 @@ fn evaluate(st: &State, origin: &str, skip: usize) -> Reply {
         ));
     }
     reply(200, body)
+}
+
+/// `$select=a,b`: only those properties (and `id`), as Graph answers.
+fn selected(items: Vec<Value>, select: Option<String>) -> Vec<Value> {
+    let Some(select) = select else { return items };
+    let keep: Vec<&str> = select.split(',').map(str::trim).collect();
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .filter(|(k, _)| k == "id" || keep.contains(&k.as_str()))
+                    .collect(),
+            ),
+            other => other,
+        })
+        .collect()
 }
 
 fn list_reply(items: Vec<Value>) -> Reply {
