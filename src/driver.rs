@@ -7,6 +7,7 @@ use crate::ast;
 use crate::check::{self, Options};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::emit;
+use crate::files;
 use crate::graph::model::Policy;
 use crate::ir::PolicySet;
 use crate::source::{SourceMap, Span};
@@ -77,15 +78,19 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
 
 /// Every file with extension `ext` found beneath the directories among `paths` (hidden entries
 /// and `target/` skipped), plus the files named explicitly whatever their extension; sorted,
-/// each once. A directory without any such file is an error.
+/// each once. A directory without any such file is an error. A symbolic link to a directory
+/// is followed only when it stays inside the project tree and does not lead back to a directory
+/// being walked (a loop).
 pub fn collect_by_extension(paths: &[PathBuf], ext: &str) -> Result<Vec<PathBuf>, UsageError> {
+    let root = files::project_root(paths);
     let mut out = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p)
             .map_err(|e| UsageError(format!("cannot read `{}`: {}", p.display(), io_reason(&e))))?;
         if meta.is_dir() {
             let before = out.len();
-            walk(p, ext, &mut out)?;
+            let mut open = Vec::new();
+            walk(p, ext, root.as_deref(), &mut open, &mut out)?;
             if out.len() == before {
                 return Err(UsageError(format!(
                     "no .{ext} files under `{}`",
@@ -101,7 +106,36 @@ pub fn collect_by_extension(paths: &[PathBuf], ext: &str) -> Result<Vec<PathBuf>
     Ok(out)
 }
 
-fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
+/// `open`: the canonical directories being walked (this one's ancestors), to refuse loops.
+fn walk(
+    dir: &Path,
+    ext: &str,
+    root: Option<&Path>,
+    open: &mut Vec<PathBuf>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), UsageError> {
+    let real = std::fs::canonicalize(dir).map_err(|e| {
+        UsageError(format!(
+            "cannot read `{}`: {}",
+            dir.display(),
+            io_reason(&e)
+        ))
+    })?;
+    if open.contains(&real) {
+        return Err(UsageError(format!(
+            "`{}` is a symbolic link back to a directory already being read: capol does not follow link loops",
+            dir.display(),
+        )));
+    }
+    let is_link = std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && (files::is_special(&real) || root.is_some_and(|r| !real.starts_with(r))) {
+        let target = std::fs::read_link(dir).unwrap_or(real);
+        return Err(UsageError(format!(
+            "`{}` is a symbolic link to `{}`, outside the project tree: capol reads only files inside it",
+            dir.display(),
+            target.display()
+        )));
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| {
         UsageError(format!(
             "cannot read `{}`: {}",
@@ -109,6 +143,7 @@ fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<(), UsageError>
             io_reason(&e)
         ))
     })?;
+    open.push(real);
     let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
     list.sort();
     for path in list {
@@ -117,14 +152,16 @@ fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<(), UsageError>
             continue;
         }
         if path.is_dir() {
-            walk(&path, ext, out)?;
+            walk(&path, ext, root, open, out)?;
         } else if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case(ext))
         {
+            // Whatever it is (a link, a FIFO, a device), `load` reads it safely or says why not.
             out.push(path);
         }
     }
+    open.pop();
     Ok(())
 }
 
@@ -153,56 +190,68 @@ pub fn slug(name: &str) -> String {
     if s.is_empty() { "policy".into() } else { s }
 }
 
-/// Read the files into a source map. Unreadable, non-UTF-8 and oversized files become
-/// diagnostics (the file is then added empty so the diagnostic has somewhere to point).
+/// Read the files into a source map, as [`load_in`] with the current directory as the project
+/// tree.
 pub fn load(files: &[PathBuf], sources: &mut SourceMap, diags: &mut Diagnostics) {
+    load_in(files, files::current_root().as_deref(), sources, diags);
+}
+
+/// Read the files into a source map through [`files::read_bounded`]: regular files only,
+/// symbolic links only into `root`, at most [`syntax::MAX_SOURCE_BYTES`] bytes read. A file
+/// that cannot be read, is too large, holds control bytes or is not UTF-8 becomes a diagnostic;
+/// it is then added empty (or, for UTF-8 errors, with the text before the bad byte), so the
+/// diagnostic has somewhere to point and never shows what is not text.
+pub fn load_in(
+    files: &[PathBuf],
+    root: Option<&Path>,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) {
     for path in files {
         let name = path.display().to_string();
-        match std::fs::read(path) {
+        let bytes = match files::read_bounded(path, root, syntax::MAX_SOURCE_BYTES) {
+            Ok(b) => b,
+            Err(r) => {
+                let id = sources.add(name.clone(), "");
+                diags.push(refusal(r, Span::new(id, 0, 0), "this file"));
+                continue;
+            }
+        };
+        if let Some(r) = files::not_text(path, &bytes) {
+            let id = sources.add(name.clone(), "");
+            diags.push(refusal(
+                r,
+                Span::new(id, 0, 0),
+                "not shown: this is not a text file",
+            ));
+            continue;
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                sources.add(name, text);
+            }
             Err(e) => {
-                let id = sources.add(name.clone(), "");
+                let valid = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+                let id = sources.add(name.clone(), text);
                 diags.push(
-                    Diagnostic::new("E0002", format!("cannot read `{name}`: {}", io_reason(&e)))
-                        .at(Span::new(id, 0, 0), "this file")
-                        .help("check the path and its permissions"),
+                    Diagnostic::new("E0002", format!("`{name}` is not UTF-8 text"))
+                        .at(
+                            Span::new(id, valid, valid),
+                            format!("invalid byte at offset {valid}"),
+                        )
+                        .help("save the file as UTF-8; a .capol file is plain text"),
                 );
             }
-            Ok(bytes) if bytes.len() > syntax::MAX_SOURCE_BYTES => {
-                let id = sources.add(name.clone(), "");
-                diags.push(
-                    Diagnostic::new(
-                        "E0003",
-                        format!(
-                            "`{name}` is {} bytes ({}), more than the limit of {}",
-                            bytes.len(),
-                            crate::diag::size_text(bytes.len()),
-                            crate::diag::size_text(syntax::MAX_SOURCE_BYTES)
-                        ),
-                    )
-                    .at(Span::new(id, 0, 0), "this file")
-                    .help("split the policies over several files"),
-                );
-            }
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    sources.add(name, text);
-                }
-                Err(e) => {
-                    let valid = e.utf8_error().valid_up_to();
-                    let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-                    let id = sources.add(name.clone(), text);
-                    diags.push(
-                        Diagnostic::new("E0002", format!("`{name}` is not UTF-8 text"))
-                            .at(
-                                Span::new(id, valid, valid),
-                                format!("invalid byte at offset {valid}"),
-                            )
-                            .help("save the file as UTF-8; a .capol file is plain text"),
-                    );
-                }
-            },
         }
     }
+}
+
+/// A refused read as a diagnostic at `span`.
+fn refusal(r: files::Refusal, span: Span, label: &str) -> Diagnostic {
+    Diagnostic::new(r.code, r.message)
+        .at(span, label)
+        .help(r.help)
 }
 
 /// Find `capol.lock`: the explicit path, or `capol.lock` in the directory of the first path.
@@ -224,30 +273,65 @@ pub fn find_lock(paths: &[PathBuf], explicit: Option<&Path>) -> Option<PathBuf> 
     candidate.is_file().then_some(candidate)
 }
 
-/// Read and parse a lock file; problems become diagnostics located in it.
+/// The largest lock file read (a lock of every object a tenant's policies can name is far
+/// smaller).
+pub const MAX_LOCK_BYTES: usize = 8 * 1024 * 1024;
+
+/// Read and check a lock file (untrusted, like a source: [`files::read_bounded`], then
+/// [`crate::symbols::lock_check`]); problems become diagnostics located in it. `None` when the
+/// file as a whole is unusable (`E0300`); otherwise the sound entries, the refused ones listed
+/// in [`LockFile::refused`].
 pub fn load_lock(
     path: &Path,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) -> Option<LockFile> {
     let name = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            let id = sources.add(name.clone(), "");
-            diags.push(
-                Diagnostic::new(
-                    "E0300",
-                    format!("cannot read lock file `{name}`: {}", io_reason(&e)),
-                )
-                .at(Span::new(id, 0, 0), "this file")
-                .help("run `capol resolve` to write it again"),
-            );
+    let root = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(files::current_root, |p| std::fs::canonicalize(p).ok());
+    let unreadable = |r: files::Refusal, sources: &mut SourceMap, diags: &mut Diagnostics| {
+        let id = sources.add(name.clone(), "");
+        diags.push(
+            Diagnostic::new(
+                if r.code == "E0002" { "E0300" } else { r.code },
+                format!("lock file: {}", r.message),
+            )
+            .at(Span::new(id, 0, 0), "this file")
+            .help("run `capol resolve` to write it again"),
+        );
+    };
+    let bytes = match files::read_bounded(path, root.as_deref(), MAX_LOCK_BYTES) {
+        Ok(b) => b,
+        Err(r) => {
+            unreadable(r, sources, diags);
             return None;
         }
     };
-    match LockFile::parse(&text) {
-        Ok(l) => Some(l),
+    if let Some(r) = files::not_text(path, &bytes) {
+        unreadable(r, sources, diags);
+        return None;
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        let r = files::Refusal {
+            code: "E0300",
+            message: format!("`{name}` is not UTF-8 text"),
+            help: "",
+        };
+        unreadable(r, sources, diags);
+        return None;
+    };
+    match crate::symbols::lock_check::parse_checked(&text) {
+        Ok((lock, problems)) => {
+            if !problems.is_empty() {
+                let id = sources.add(name.clone(), text);
+                for p in problems {
+                    diags.push(lock_problem(&p, Span::new(id, p.offset, p.offset)));
+                }
+            }
+            Some(lock)
+        }
         Err(e) => {
             let id = sources.add(name.clone(), text);
             diags.push(
@@ -261,6 +345,23 @@ pub fn load_lock(
             None
         }
     }
+}
+
+fn lock_problem(p: &crate::symbols::lock::LockError, at: Span) -> Diagnostic {
+    let (label, help) = match p.code {
+        "E0513" => (
+            "no tenant id",
+            "run `capol resolve` against the tenant to write the lock file again",
+        ),
+        _ => (
+            "this entry is refused",
+            "run `capol resolve` to look the name up again; never edit ids in capol.lock by hand",
+        ),
+    };
+    Diagnostic::new(p.code, format!("capol.lock: {}", p.message))
+        .at(at, label)
+        .help(help)
+        .note("ids in capol.lock reach Graph unchanged: capol accepts only well-formed object ids there")
 }
 
 /// Parse, check and emit every source in the map.
@@ -277,7 +378,20 @@ pub fn compile_sources(
     let unloaded: Vec<_> = diags
         .items
         .iter()
-        .filter(|d| matches!(d.code, "E0002" | "E0003" | "E0300"))
+        .filter(|d| {
+            matches!(
+                d.code,
+                "E0002"
+                    | "E0003"
+                    | "E0300"
+                    | "E0510"
+                    | "E0511"
+                    | "E0513"
+                    | "E0514"
+                    | "E0515"
+                    | "E0516"
+            )
+        })
         .filter_map(|d| d.primary.as_ref().map(|l| l.span.file))
         .collect();
     for (id, f) in sources.files() {
@@ -305,6 +419,7 @@ pub fn compile_sources(
     let (set, ds) = check::check(&files, &sources, lock, opts);
     diags.extend(ds.items);
     diags.sort();
+    diags.cap(crate::diag::CAP_PER_CODE, crate::diag::CAP_TOTAL);
     let policies = if diags.has_errors() {
         Vec::new()
     } else {
@@ -328,7 +443,12 @@ pub fn compile_paths(
     let files = collect_files(paths)?;
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
-    load(&files, &mut sources, &mut diags);
+    load_in(
+        &files,
+        files::project_root(paths).as_deref(),
+        &mut sources,
+        &mut diags,
+    );
     let lock_path = find_lock(paths, lock);
     let lock = lock_path
         .as_deref()

@@ -26,6 +26,7 @@ pub mod diag;
 pub mod driver;
 pub mod emit;
 pub mod env;
+pub mod files;
 pub mod filter;
 pub mod fmt;
 pub mod graph;

@@ -73,7 +73,7 @@ pub fn run(c: &Compilation, format: Format, out: &mut dyn Write) -> io::Result<S
     let set = PolicySet::new(&c.policies, &ctx);
     match format {
         Format::Text => text(c, &set, out),
-        Format::Json => json(c, &set, out),
+        Format::Json | Format::Sarif => json(c, &set, out),
     }
 }
 

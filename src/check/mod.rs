@@ -17,6 +17,7 @@ pub mod sets;
 mod tests;
 #[cfg(test)]
 mod tests_sets;
+mod trust;
 pub mod unresolved;
 pub mod values;
 
@@ -316,6 +317,7 @@ pub fn check(
         let since = diags.items.len();
         rules::check(p, opts, &mut diags);
         filters::check(p, sources, &mut diags);
+        trust::check(p, &mut diags);
         if !incomplete {
             safety::check(p, &set, &mut diags);
         }

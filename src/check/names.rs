@@ -8,6 +8,7 @@ use crate::ast::{self, Ref};
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggestion_text};
 use crate::source::{Span, Spanned};
 use crate::symbols::lock::LockFile;
+use crate::symbols::lock_check;
 use crate::symbols::{Kind, catalog};
 use std::collections::{BTreeMap, HashMap};
 
@@ -148,17 +149,52 @@ impl<'l> Names<'l> {
                 _ => None,
             };
         }
-        if let Some(e) = self.lock.and_then(|l| l.get(kind, name)) {
-            return Some(Resolved {
-                id: e.id.clone(),
-                trusted: e.trusted.unwrap_or(false),
-            });
+        if let Some(answer) = self.locked(kind, name, r.span, diags) {
+            return answer;
         }
         if let Some(id) = builtin(kind, name) {
             return Some(Resolved { id, trusted: false });
         }
         diags.push(self.not_found(kind, r));
         None
+    }
+
+    /// The lock file's answer for `name`: `None` when it has no entry; `Some(None)` when the
+    /// entry was refused or its id cannot be one (`E0512` here, at the reference: the entry
+    /// itself is reported where the file was read).
+    fn locked(
+        &self,
+        kind: Kind,
+        name: &str,
+        span: Span,
+        diags: &mut Diagnostics,
+    ) -> Option<Option<Resolved>> {
+        let lock = self.lock?;
+        let problem = match lock.get(kind, name) {
+            Some(e) => match lock_check::id_problem(kind, &e.id) {
+                None => {
+                    return Some(Some(Resolved {
+                        id: e.id.clone(),
+                        trusted: kind == Kind::Location && e.trusted.unwrap_or(false),
+                    }));
+                }
+                Some(p) => p,
+            },
+            None if lock.is_refused(kind, name) => {
+                "its entry in capol.lock was refused".to_string()
+            }
+            None => return None,
+        };
+        diags.push(
+            Diagnostic::new(
+                "E0512",
+                format!("{} `{name}` has no usable id in capol.lock: {problem}", kind.keyword()),
+            )
+            .at(span, "this name's lock entry is refused")
+            .help("run `capol resolve` to look it up again, or declare it by object id")
+            .note("a lock entry never decides what a policy targets: only a well-formed id of the right kind is used"),
+        );
+        Some(None)
     }
 
     fn locked_trust(&self, kind: Kind, id: &str) -> bool {
@@ -191,11 +227,8 @@ impl<'l> Names<'l> {
             );
             return None;
         }
-        if let Some(e) = self.lock.and_then(|l| l.get(Kind::User, upn)) {
-            return Some(Resolved {
-                id: e.id.clone(),
-                trusted: false,
-            });
+        if let Some(answer) = self.locked(Kind::User, upn, span, diags) {
+            return answer;
         }
         diags.push(
             Diagnostic::new("E0107", format!("user `{upn}` has no object id yet"))

@@ -90,7 +90,7 @@ pub fn analyze(a: AnalyzeArgs) -> Exit {
         }
     };
     match a.src.format {
-        Format::Json => match serde_json::to_string_pretty(&r) {
+        Format::Json | Format::Sarif => match serde_json::to_string_pretty(&r) {
             Ok(s) => println!("{s}"),
             Err(e) => {
                 output::error(format!("internal error: {e}"));

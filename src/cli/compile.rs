@@ -20,7 +20,8 @@ pub struct SourceArgs {
     /// The Graph API version to target; beta allows beta-only clauses such as `session cae`
     #[arg(long, value_enum, default_value = "v1.0")]
     pub api: ApiVersion,
-    /// Diagnostics as text for people or JSON for tools
+    /// Diagnostics as text for people, JSON for tools, or SARIF for code scanning in CI
+    /// (JSON and SARIF go to stderr alone: `capol check . --format sarif 2> capol.sarif`)
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -69,7 +70,12 @@ pub struct ExplainArgs {
     pub code: String,
 }
 
-pub(super) fn summary(c: &Compilation) {
+/// "capol: 2 errors, 1 warning; nothing compiled" (text format only: the machine formats keep
+/// stderr pure JSON).
+pub(super) fn summary(c: &Compilation, format: Format) {
+    if format.is_machine() {
+        return;
+    }
     let e = c.diagnostics.error_count();
     let w = c.diagnostics.warning_count();
     if e > 0 {
@@ -87,7 +93,7 @@ pub fn check(a: CheckArgs) -> Exit {
         Err(e) => return e,
     };
     if c.has_errors() {
-        summary(&c);
+        summary(&c, a.src.format);
         return Exit::SourceErrors;
     }
     if a.src.format == Format::Text {
@@ -121,13 +127,16 @@ pub fn compile(a: CompileArgs) -> Exit {
         Err(e) => return e,
     };
     if c.has_errors() {
-        summary(&c);
+        summary(&c, a.src.format);
         return Exit::SourceErrors;
     }
     match &a.out {
         None => match serde_json::to_string_pretty(&c.policies) {
             Ok(s) => {
-                println!("{s}");
+                // A closed pipe (`capol compile examples | head`) is the reader's choice, not
+                // an error worth a panic.
+                use std::io::Write as _;
+                let _ = writeln!(std::io::stdout().lock(), "{s}");
                 Exit::Ok
             }
             Err(e) => {
@@ -188,7 +197,25 @@ pub fn explain(a: ExplainArgs) -> Exit {
             if let Some(s) = crate::diag::suggestion_text(&near) {
                 eprintln!("help: {s}");
             }
-            eprintln!("help: codes are listed in docs/errors/ (E0001 … E0300, W0001 …)");
+            let range = |w: char| {
+                let mut of: Vec<&str> = codes::CODES
+                    .iter()
+                    .map(|c| c.code)
+                    .filter(|c| c.starts_with(w))
+                    .collect();
+                of.sort_unstable();
+                format!(
+                    "{} … {}",
+                    of.first().unwrap_or(&"?"),
+                    of.last().unwrap_or(&"?")
+                )
+            };
+            eprintln!(
+                "help: the {} codes are listed in docs/errors/README.md (errors {}, warnings {})",
+                codes::CODES.len(),
+                range('E'),
+                range('W')
+            );
             Exit::Usage
         }
     }

@@ -157,8 +157,10 @@ pub fn compile(src: &SourceArgs, a: &EnvArgs, out: Option<&std::path::Path>) -> 
             Err(x) => return x,
         };
         if c.has_errors() {
-            eprintln!("capol: environment `{}`:", e.name);
-            summary(&c);
+            if !src.format.is_machine() {
+                eprintln!("capol: environment `{}`:", e.name);
+            }
+            summary(&c, src.format);
             return Exit::SourceErrors;
         }
         if let Some(dir) = out {

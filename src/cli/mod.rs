@@ -12,6 +12,8 @@ mod output;
 mod tenant;
 #[cfg(feature = "tenant")]
 mod tenant_envs;
+#[cfg(feature = "tenant")]
+mod trust;
 mod whatif;
 
 use clap::{Parser, Subcommand};
@@ -67,6 +69,15 @@ Exit codes:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour the diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: output::ColorChoice,
 }
 
 #[derive(Subcommand, Debug)]
@@ -121,6 +132,7 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> Exit {
+    output::set_color(cli.color);
     match cli.command {
         Command::Check(a) => compile::check(a),
         Command::Compile(a) => compile::compile(a),

@@ -8,6 +8,7 @@
 use super::Exit;
 use super::compile::{SourceArgs, summary};
 use super::output::{self, Format};
+use super::trust;
 use crate::check::names::IdNames;
 use crate::check::{self, Options};
 use crate::deploy::{
@@ -127,8 +128,8 @@ pub struct DeployArgs {
     /// Deploy without asking for confirmation (required when not on a terminal)
     #[arg(long)]
     pub yes: bool,
-    /// Delete tenant policies that no source names (a saved plan says whether it prunes)
-    #[arg(long, conflicts_with = "plan")]
+    /// Delete tenant policies that no source names (with --plan: required exactly when the plan prunes)
+    #[arg(long)]
     pub prune: bool,
     #[command(flatten)]
     pub tenant: TenantArgs,
@@ -248,7 +249,10 @@ fn resolve_run(a: &ResolveArgs) -> Step<Exit> {
 
 /// Errors that leave names unseen: files that did not load or parse.
 fn hides_names(code: &str) -> bool {
-    matches!(code, "E0001" | "E0002" | "E0003" | "E0004" | "E0005")
+    matches!(
+        code,
+        "E0001" | "E0002" | "E0003" | "E0004" | "E0005" | "E0514" | "E0515" | "E0516"
+    )
 }
 
 /// `--lock`, else `capol.lock` in the first PATH (a directory) or beside it (a file).
@@ -292,6 +296,7 @@ fn plan_run(a: &PlanArgs) -> Step<Exit> {
     let (c, desired) = compile(&a.src)?;
     let conn = connect(&a.tenant, a.src.api)?;
     let rt = runtime()?;
+    let tenant_id = signed_in_tenant(&rt, &conn, &a.src)?;
     let tenant = rt
         .block_on(conn.client.list_policies())
         .map_err(tenant_error)?;
@@ -299,18 +304,13 @@ fn plan_run(a: &PlanArgs) -> Step<Exit> {
     let plan = deploy::plan(&desired, &tenant, &options).map_err(plan_error)?;
     print_plan(&plan, a.src.format, &id_names(&a.src, &c));
     if let Some(out) = &a.out {
-        let token_tenant = rt
-            .block_on(conn.client.token_tenant())
-            .map_err(tenant_error)?;
-        let tenant_id = token_tenant
-            .or_else(|| conn.tenant.clone().filter(|t| is_guid(t)))
-            .map(|t| t.to_ascii_lowercase());
         let saved = SavedPlan::new(
             plan.clone(),
             desired,
             options,
             conn.client.api_version().as_str(),
             tenant_id,
+            trust::plan_digest(&a.src, &c, &tenant),
         );
         write_file(out, &saved.to_text())?;
         eprintln!(
@@ -330,7 +330,7 @@ fn plan_run(a: &PlanArgs) -> Step<Exit> {
 fn print_plan(plan: &Plan, format: Format, names: &IdNames) {
     match format {
         Format::Text => print!("{}", plan_text(plan, names)),
-        Format::Json => println!("{}", pretty(&deploy::render_json(plan))),
+        Format::Json | Format::Sarif => println!("{}", pretty(&deploy::render_json(plan))),
     }
 }
 
@@ -370,20 +370,47 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
     }
     let saved = match &a.plan {
         None => None,
-        Some(path) => Some(read_plan(path, &desired)?),
+        Some(path) => Some((path, trust::read_plan(path)?)),
     };
     let conn = connect(&a.tenant, a.src.api)?;
     let rt = runtime()?;
+    let tenant_id = signed_in_tenant(&rt, &conn, &a.src)?;
+    let tenant = rt
+        .block_on(conn.client.list_policies())
+        .map_err(tenant_error)?;
     let plan = match &saved {
-        Some(s) => s.plan.clone(),
+        // Untrusted: applied only when planning now gives exactly this plan.
+        Some((path, s)) => {
+            let (sources_digest, lock_digest) = trust::input_digests(&a.src, &c);
+            let now = deploy::trust::Now {
+                desired: &desired,
+                tenant: &tenant,
+                tenant_id: &tenant_id,
+                api_version: conn.client.api_version().as_str(),
+                sources_digest,
+                lock_digest,
+                prune: a.prune,
+            };
+            deploy::trust::verify_saved(s, &now).map_err(|reasons| {
+                trust::refuse(
+                    "E0531",
+                    format!(
+                        "refusing to deploy `{}`, nothing was written: the saved plan is not what planning now gives",
+                        path.display()
+                    ),
+                );
+                for r in reasons {
+                    eprintln!("  - {r}");
+                }
+                eprintln!("help: run `capol plan --out` again and review the new plan");
+                Exit::Tenant
+            })?
+        }
         None => {
-            let tenant = rt
-                .block_on(conn.client.list_policies())
-                .map_err(tenant_error)?;
             deploy::plan(&desired, &tenant, &PlanOptions { prune: a.prune }).map_err(plan_error)?
         }
     };
-    let json = a.src.format == Format::Json;
+    let json = a.src.format.is_machine();
     let text = plan_text(&plan, &id_names(&a.src, &c));
     if !json {
         print!("{text}");
@@ -404,13 +431,9 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
     }
     let opts = ApplyOptions {
         emergency: emergency_principals(&c.set),
+        lease: Some(deploy::lease::LeaseOptions::default()),
     };
-    let result = rt.block_on(async {
-        match &saved {
-            Some(s) => deploy::apply_saved(&conn.client, s, &opts).await,
-            None => deploy::apply(&conn.client, &plan, &opts).await,
-        }
-    });
+    let result = rt.block_on(deploy::apply(&conn.client, &plan, &opts));
     let report = result.map_err(tenant_error)?;
     if json {
         println!("{}", pretty(&deploy_json(&plan, Some(&report))));
@@ -428,24 +451,20 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
     }
 }
 
-/// Reads `--plan FILE` and checks that it follows from the sources compiled now.
-fn read_plan(path: &Path, desired: &[Value]) -> Step<SavedPlan> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| usage(format!("cannot read plan `{}`: {e}", path.display())))?;
-    let saved = SavedPlan::parse(&text).map_err(|e| usage(format!("`{}`: {e}", path.display())))?;
-    let mismatches = saved.mismatches(desired);
-    if !mismatches.is_empty() {
-        output::error(format!(
-            "refusing to deploy `{}`, nothing was written: the plan was not made from these \
-             sources; plan again",
-            path.display()
-        ));
-        for m in mismatches {
-            eprintln!("  - {m}");
-        }
-        return Err(Exit::Tenant);
-    }
-    Ok(saved)
+/// The tenant the connection is signed in to; refuses a lock file of another tenant (`E0530`).
+fn signed_in_tenant(
+    rt: &tokio::runtime::Runtime,
+    conn: &Connection,
+    src: &SourceArgs,
+) -> Step<String> {
+    let tenant_id = rt
+        .block_on(deploy::connected_tenant(
+            &conn.client,
+            conn.tenant.as_deref(),
+        ))
+        .map_err(tenant_error)?;
+    trust::check_lock_tenant(trust::lock_of(src).as_ref().map(|(l, _)| l), &tenant_id)?;
+    Ok(tenant_id)
 }
 
 /// Asks on the terminal; only `yes` goes on.
@@ -504,7 +523,7 @@ fn deploy_json(plan: &Plan, report: Option<&ApplyReport>) -> Value {
 fn compile(src: &SourceArgs) -> Step<(Compilation, Vec<Value>)> {
     let c = src.compile()?;
     if c.has_errors() {
-        summary(&c);
+        summary(&c, src.format);
         return Err(Exit::SourceErrors);
     }
     let desired = c
@@ -531,6 +550,8 @@ fn connect(t: &TenantArgs, api: check::ApiVersion) -> Step<Connection> {
     crate::graph::init_crypto();
     let mut args = t.conn.clone();
     args.api_version = graph_api(api);
+    // A bad option is a usage error (2), found before any credential or connection.
+    args.check().map_err(usage)?;
     let progress: ProgressFn = Arc::new(|e| eprintln!("  {e}"));
     let conn = args.connect(Some(progress)).map_err(tenant_error)?;
     if t.verbose {
@@ -600,14 +621,12 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// `capol what-if --live`: Graph's what-if for the request body, one result per tenant policy.
-pub(super) fn evaluate_live(
-    t: &TenantArgs,
-    api: check::ApiVersion,
-    body: &Value,
-) -> Step<Vec<Value>> {
-    let conn = connect(t, api)?;
-    runtime()?
-        .block_on(conn.client.evaluate(body))
+pub(super) fn evaluate_live(t: &TenantArgs, src: &SourceArgs, body: &Value) -> Step<Vec<Value>> {
+    let conn = connect(t, src.api)?;
+    let rt = runtime()?;
+    // The sign-in names ids from the lock file: they must be this tenant's.
+    signed_in_tenant(&rt, &conn, src)?;
+    rt.block_on(conn.client.evaluate(body))
         .map_err(tenant_error)
 }
 

@@ -112,7 +112,7 @@ fn finish(outcomes: Vec<Outcome>, format: Format, verb: &str, detailed: bool) ->
                 print!("{}", o.text);
             }
         }
-        Format::Json => {
+        Format::Json | Format::Sarif => {
             let entries: Vec<Value> = outcomes.iter().map(|o| o.json.clone()).collect();
             let v = json!({ "environments": entries });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
@@ -438,6 +438,7 @@ pub fn deploy(a: &DeployArgs) -> Exit {
         }
         let opts = ApplyOptions {
             emergency: super::tenant::emergency_principals(&c.set),
+            lease: Some(deploy::lease::LeaseOptions::default()),
         };
         let report = match rt.block_on(deploy::apply(&conn.client, &plan, &opts)) {
             Ok(r) => r,

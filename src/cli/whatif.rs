@@ -40,7 +40,9 @@ pub fn test(a: TestArgs) -> Exit {
     // do: they are shown above, the scenarios run, and the exit code stays 1.
     match c.evaluable() {
         None => {
-            eprintln!("capol: the sources have errors; no scenario was run");
+            if !a.src.format.is_machine() {
+                eprintln!("capol: the sources have errors; no scenario was run");
+            }
             return Exit::SourceErrors;
         }
         Some(policies) if c.only_safety_errors() => {
@@ -270,7 +272,9 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
             eprintln!("capol: the sign-in given by the flags has errors");
             return Exit::Usage;
         }
-        eprintln!("capol: the sources have errors");
+        if !a.src.format.is_machine() {
+            eprintln!("capol: the sources have errors");
+        }
         return Exit::SourceErrors;
     }
     let Some(sc) = c.set.scenarios.iter().find(|s| s.span.file == flags) else {
@@ -285,7 +289,9 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
     }
     match a.src.format {
         Format::Text => print!("{}", crate::suite::named(&whatif::render_table(&ev), &c)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default()),
+        Format::Json | Format::Sarif => {
+            println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default())
+        }
     }
     if safety_only {
         Exit::SourceErrors
@@ -309,14 +315,14 @@ fn live(a: &WhatIfArgs, sign_in: &whatif::SignIn, ev: &whatif::Evaluation) -> Ex
     if a.src.format == Format::Text {
         print!("{}", whatif::render_table(ev));
     }
-    let answer = match super::tenant::evaluate_live(&a.tenant, a.src.api, &request.body) {
+    let answer = match super::tenant::evaluate_live(&a.tenant, &a.src, &request.body) {
         Ok(answer) => answer,
         Err(e) => return e,
     };
     let cmp = live::comparison(ev, &answer);
     match a.src.format {
         Format::Text => print!("\n{}", live::render_text(&cmp, &request.notes)),
-        Format::Json => {
+        Format::Json | Format::Sarif => {
             let mut out = serde_json::to_value(ev).unwrap_or_default();
             let mut report = serde_json::to_value(&cmp).unwrap_or_default();
             report["notes"] = json!(request.notes);

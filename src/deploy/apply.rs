@@ -7,6 +7,7 @@
 //! listed again and must still match the plan's fingerprint. Then creates and updates (in plan
 //! order), deletes last; the first write that fails (after its retries) stops the run.
 
+use super::lease::{Lease, LeaseOptions};
 use super::plan::{Action, Plan};
 use super::render::SavedPlan;
 use crate::graph::client::{GraphClient, encode_query_value};
@@ -45,6 +46,8 @@ impl PrincipalKind {
 pub struct ApplyOptions {
     /// Must all exist in the tenant before anything is written.
     pub emergency: Vec<EmergencyPrincipal>,
+    /// Take the deploy lease before writing ([`super::lease`]); `capol deploy` always does.
+    pub lease: Option<LeaseOptions>,
 }
 
 /// Nothing was written, and why.
@@ -163,39 +166,67 @@ impl ApplyReport {
     }
 }
 
-/// Applies a plan read from a file: the API version must match, and the tenant when both the
-/// plan and the token name one (a plan of creates only would otherwise fit any tenant); then as
-/// [`apply`].
+/// The tenant a client is signed in to: `--tenant` when it is a tenant id, else the token's
+/// `tid` claim, else `GET /organization`. Lower case.
+pub async fn connected_tenant(
+    client: &GraphClient,
+    hint: Option<&str>,
+) -> Result<String, GraphError> {
+    if let Some(t) = hint.filter(|t| crate::symbols::is_guid(t)) {
+        return Ok(t.to_ascii_lowercase());
+    }
+    Ok(match client.token_tenant().await? {
+        Some(t) => t,
+        None => client.organization_id().await?,
+    }
+    .to_ascii_lowercase())
+}
+
+/// What `deploy --plan` knows besides the plan file: the policies compiled now, the digests of
+/// the sources and the lock file now, `--prune`, and `--tenant`.
+#[derive(Clone, Debug, Default)]
+pub struct SavedCheck {
+    pub desired: Vec<serde_json::Value>,
+    pub sources_digest: String,
+    pub lock_digest: String,
+    pub prune: bool,
+    pub tenant_hint: Option<String>,
+}
+
+/// Applies a plan read from a file, which is untrusted: the tenant is listed, the plan is made
+/// again from `check.desired`, and the saved plan must be exactly that plan, for this tenant,
+/// API version, prune setting, sources, lock file and tenant state
+/// ([`super::trust::verify_saved`]). Then the plan made now is applied as [`apply`] does.
 pub async fn apply_saved(
     client: &GraphClient,
     saved: &SavedPlan,
+    check: &SavedCheck,
     opts: &ApplyOptions,
 ) -> Result<ApplyReport, ApplyError> {
-    if saved.api_version != client.api_version().as_str() {
-        return Err(ApplyError::Refused {
-            reasons: vec![format!(
-                "the plan was made with Graph {} but this deploy uses {}; plan again or pass --api {}",
-                saved.api_version,
-                client.api_version(),
-                saved.api_version
-            )],
-        });
-    }
-    if let Some(planned) = saved
-        .tenant_id
-        .as_deref()
-        .filter(|t| crate::symbols::is_guid(t))
-    {
-        let now = client.token_tenant().await.map_err(ApplyError::Graph)?;
-        if let Some(now) = now.filter(|n| !n.eq_ignore_ascii_case(planned)) {
-            return Err(ApplyError::Refused {
-                reasons: vec![format!(
-                    "the plan was made for tenant {planned}, but this deploy is signed in to tenant {now}"
-                )],
-            });
-        }
-    }
-    apply(client, &saved.plan, opts).await
+    let tenant_id = connected_tenant(client, check.tenant_hint.as_deref())
+        .await
+        .map_err(ApplyError::Graph)?;
+    client.report(ProgressEvent::Step(
+        "checking the saved plan against the sources and the tenant".into(),
+    ));
+    let listing = client.list_policies().await.map_err(ApplyError::Graph)?;
+    let now = super::trust::Now {
+        desired: &check.desired,
+        tenant: &listing,
+        tenant_id: &tenant_id,
+        api_version: client.api_version().as_str(),
+        sources_digest: check.sources_digest.clone(),
+        lock_digest: check.lock_digest.clone(),
+        prune: check.prune,
+    };
+    let fresh = super::trust::verify_saved(saved, &now).map_err(|mut reasons| {
+        reasons.insert(
+            0,
+            "the saved plan is not what planning now gives; plan again and review it".into(),
+        );
+        ApplyError::Refused { reasons }
+    })?;
+    apply(client, &fresh, opts).await
 }
 
 /// Applies `plan`: checks the emergency principals and that the tenant still matches the plan,
@@ -205,14 +236,38 @@ pub async fn apply(
     plan: &Plan,
     opts: &ApplyOptions,
 ) -> Result<ApplyReport, ApplyError> {
-    let mut report = ApplyReport {
+    let report = ApplyReport {
         unchanged: plan.unchanged(),
         ..Default::default()
     };
     if plan.is_empty() {
         return Ok(report);
     }
+    client.expect_writes();
     check_emergency(client, &opts.emergency).await?;
+    let lease = match &opts.lease {
+        Some(l) => Some(
+            Lease::take(client, l)
+                .await
+                .map_err(|e| ApplyError::Refused {
+                    reasons: vec![e.to_string()],
+                })?,
+        ),
+        None => None,
+    };
+    let result = apply_leased(client, plan, report).await;
+    if let Some(lease) = lease {
+        lease.release(client).await;
+    }
+    result
+}
+
+/// [`apply`] once the lease is held: the tenant must still match the plan, then the writes.
+async fn apply_leased(
+    client: &GraphClient,
+    plan: &Plan,
+    mut report: ApplyReport,
+) -> Result<ApplyReport, ApplyError> {
     client.report(ProgressEvent::Step(
         "checking the tenant still matches the plan".into(),
     ));
@@ -231,15 +286,17 @@ pub async fn apply(
         let result = match action {
             Action::Create { body, .. } => {
                 client.report(ProgressEvent::Step(format!("creating `{name}`")));
-                client.create_policy(body).await.map(|created| Applied {
-                    what: "created",
-                    display_name: name.clone(),
-                    id: created
-                        .get("id")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_string(),
-                })
+                create_once(client, &name, body)
+                    .await
+                    .map(|created| Applied {
+                        what: "created",
+                        display_name: name.clone(),
+                        id: created
+                            .get("id")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or_default()
+                            .to_string(),
+                    })
             }
             Action::Update { id, patch, .. } => {
                 client.report(ProgressEvent::Step(format!("updating `{name}` ({id})")));
@@ -279,6 +336,26 @@ pub async fn apply(
     }
     report.not_applied = writes.cloned().collect();
     Ok(report)
+}
+
+/// Creates `body` unless a policy of that name appeared since the plan was made (another deploy
+/// that did not take the lease, or someone in the portal): Graph does not keep display names
+/// unique, so it is looked up right before the POST.
+async fn create_once(
+    client: &GraphClient,
+    name: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, GraphError> {
+    let there = client.find_policies_by_name(name).await?;
+    if let Some(other) = there.first() {
+        return Err(GraphError::Protocol {
+            message: format!(
+                "[E0535] a policy named `{name}` appeared in the tenant since the plan was made ({}); not creating a second one: plan again",
+                other.get("id").and_then(|v| v.as_str()).unwrap_or("?")
+            ),
+        });
+    }
+    client.create_policy(body).await
 }
 
 /// Every emergency principal must exist (one `$batch` per twenty).

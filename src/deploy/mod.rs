@@ -14,17 +14,22 @@
 #[cfg(feature = "tenant")]
 pub mod apply;
 pub mod canon;
+#[cfg(feature = "tenant")]
+pub mod lease;
 pub mod plan;
 pub mod render;
 #[cfg(feature = "tenant")]
 pub mod resolve;
+pub mod trust;
 
 #[cfg(feature = "tenant")]
 pub use apply::{
-    ApplyError, ApplyOptions, ApplyReport, EmergencyPrincipal, PrincipalKind, apply, apply_saved,
+    ApplyError, ApplyOptions, ApplyReport, EmergencyPrincipal, PrincipalKind, SavedCheck, apply,
+    apply_saved, connected_tenant,
 };
 pub use canon::canonical;
 pub use plan::{Action, FieldChange, Fingerprint, Plan, PlanError, PlanOptions, plan};
 pub use render::{SavedPlan, render_json, render_text, render_text_named};
 #[cfg(feature = "tenant")]
 pub use resolve::{ResolveError, ResolveProblem, resolve};
+pub use trust::PlanDigest;

@@ -5,11 +5,10 @@
 //! a JSON value, or a [`SavedPlan`] file that `capol deploy --plan` applies after checking that
 //! it follows from the sources and that the tenant did not change.
 
-use super::canon::canonical;
-use super::plan::{Action, FieldChange, Plan, PlanOptions, WRITABLE};
+use super::plan::{Action, FieldChange, Plan, PlanOptions};
+pub use super::trust::PlanDigest;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The text form of a plan. Ends with a summary line.
@@ -124,20 +123,25 @@ pub fn render_json(plan: &Plan) -> Value {
     })
 }
 
-pub const SAVED_PLAN_FORMAT: u32 = 1;
+/// Format 2 added the required `tenantId` and the [`PlanDigest`]; format 1 plans are refused
+/// (plan again).
+pub const SAVED_PLAN_FORMAT: u32 = 2;
 
-/// A plan written with `capol plan --out PLAN`: what was planned, against which tenant state,
-/// with the compiled bodies it came from.
+/// A plan written with `capol plan --out PLAN`: what was planned, against which tenant, with
+/// the compiled bodies it came from and the digest of its inputs. Untrusted when read back:
+/// `capol deploy --plan` applies it only when planning again gives exactly this plan
+/// ([`super::trust::verify_saved`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SavedPlan {
     pub format: u32,
     /// `v1.0` or `beta`: the plan must be applied through the same API version.
     pub api_version: String,
-    /// The tenant id the plan was made for, when known (`GraphClient::token_tenant`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
+    /// The tenant id the plan was made for.
+    pub tenant_id: String,
     pub options: PlanOptions,
+    /// What the plan was made from.
+    pub digest: PlanDigest,
     /// The compiled policies, as planned.
     pub desired: Vec<Value>,
     pub plan: Plan,
@@ -149,13 +153,15 @@ impl SavedPlan {
         desired: Vec<Value>,
         options: PlanOptions,
         api_version: &str,
-        tenant_id: Option<String>,
+        tenant_id: String,
+        digest: PlanDigest,
     ) -> Self {
         SavedPlan {
             format: SAVED_PLAN_FORMAT,
             api_version: api_version.to_string(),
             tenant_id,
             options,
+            digest,
             desired,
             plan,
         }
@@ -168,64 +174,19 @@ impl SavedPlan {
         s
     }
 
-    /// Why this plan does not follow from `desired` (the policies compiled now), as lines for
-    /// people; empty when it does. A plan applies only to the sources it was made from, and
-    /// every write in it must come from them: a changed source, or a hand-edited plan file,
-    /// would otherwise deploy something the checker never saw.
-    pub fn mismatches(&self, desired: &[Value]) -> Vec<String> {
-        fn by_name(list: &[Value]) -> BTreeMap<String, Value> {
-            list.iter()
-                .map(|v| {
-                    let name = v.get("displayName").and_then(Value::as_str).unwrap_or("");
-                    (name.to_string(), canonical(v))
-                })
-                .collect()
-        }
-        let raw: BTreeMap<&str, &Value> = self
-            .desired
-            .iter()
-            .filter_map(|v| Some((v.get("displayName")?.as_str()?, v)))
-            .collect();
-        let (planned, now) = (by_name(&self.desired), by_name(desired));
-        let mut out = Vec::new();
-        for (name, before) in &planned {
-            match now.get(name) {
-                None => out.push(format!("policy `{name}` is no longer in the sources")),
-                Some(after) if after != before => {
-                    out.push(format!("policy `{name}` changed in the sources"))
-                }
-                Some(_) => {}
-            }
-        }
-        for name in now.keys().filter(|n| !planned.contains_key(*n)) {
-            out.push(format!("policy `{name}` was added to the sources"));
-        }
-        for a in &self.plan.actions {
-            let name = a.display_name();
-            let fits = match a {
-                Action::Create { body, .. } => planned.get(name) == Some(&canonical(body)),
-                Action::Update { patch, .. } => match (raw.get(name), patch.as_object()) {
-                    (Some(d), Some(p)) => p.iter().all(|(k, v)| {
-                        WRITABLE.contains(&k.as_str()) && d.get(k).unwrap_or(&Value::Null) == v
-                    }),
-                    _ => false,
-                },
-                Action::Unchanged { .. } => planned.contains_key(name),
-                Action::Delete { .. } => self.options.prune && !planned.contains_key(name),
-            };
-            if !fits {
-                out.push(format!(
-                    "the plan's action on `{name}` does not follow from the policies it was made from"
-                ));
-            }
-        }
-        out
-    }
-
     /// Reads a saved plan; the message says what is wrong.
     pub fn parse(text: &str) -> Result<SavedPlan, String> {
-        let p: SavedPlan =
+        let v: Value =
             serde_json::from_str(text).map_err(|e| format!("not a capol plan file: {e}"))?;
+        if let Some(f) = v.get("format").and_then(Value::as_u64)
+            && f != u64::from(SAVED_PLAN_FORMAT)
+        {
+            return Err(format!(
+                "plan file format {f} is not supported (this capol reads format {SAVED_PLAN_FORMAT}); plan again"
+            ));
+        }
+        let p: SavedPlan =
+            serde_json::from_value(v).map_err(|e| format!("not a capol plan file: {e}"))?;
         if p.format != SAVED_PLAN_FORMAT {
             return Err(format!(
                 "plan file format {} is not supported (this capol reads format {SAVED_PLAN_FORMAT})",
@@ -341,61 +302,30 @@ mod tests {
     }
 
     #[test]
-    fn a_saved_plan_must_follow_from_the_sources() {
-        let desired = vec![pol("New", "enabled"), pol("Changed", "enabled")];
-        let tenant = [
-            with_id(pol("Changed", "disabled"), "id-c"),
-            with_id(pol("Old", "enabled"), "id-o"),
-        ];
-        let opts = PlanOptions { prune: true };
-        let p = plan(&desired, &tenant, &opts).unwrap_or_else(|e| panic!("{e}"));
-        let saved = SavedPlan::new(p, desired.clone(), opts, "v1.0", None);
-        assert_eq!(saved.mismatches(&desired), Vec::<String>::new());
-
-        // The sources changed since.
-        let now = vec![
-            pol("New", "disabled"),
-            pol("Changed", "enabled"),
-            pol("Extra", "enabled"),
-        ];
-        let m = saved.mismatches(&now);
-        assert!(
-            m.contains(&"policy `New` changed in the sources".to_string()),
-            "{m:?}"
-        );
-        assert!(
-            m.contains(&"policy `Extra` was added to the sources".to_string()),
-            "{m:?}"
-        );
-        assert!(saved.mismatches(&desired[..1])[0].contains("no longer in the sources"));
-
-        // A hand-edited plan: the create and the patch no longer match the compiled bodies.
-        let mut edited = saved.clone();
-        for a in &mut edited.plan.actions {
-            match a {
-                Action::Create { body, .. } => body["state"] = json!("disabled"),
-                Action::Update { patch, .. } => patch["grantControls"] = Value::Null,
-                _ => {}
-            }
-        }
-        let m = edited.mismatches(&desired);
-        assert_eq!(m.len(), 2, "{m:?}");
-        assert!(m[0].contains("`New` does not follow"), "{m:?}");
-        // A delete without --prune in the plan's options.
-        let mut no_prune = saved;
-        no_prune.options.prune = false;
-        assert!(no_prune.mismatches(&desired)[0].contains("`Old`"));
-    }
-
-    #[test]
     fn saved_plan_round_trips_and_checks_format() {
         let desired = vec![pol("A", "enabled")];
         let p = plan(&desired, &[], &PlanOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-        let saved = SavedPlan::new(p, desired, PlanOptions::default(), "v1.0", Some("t".into()));
+        let saved = SavedPlan::new(
+            p,
+            desired,
+            PlanOptions::default(),
+            "v1.0",
+            "t".into(),
+            PlanDigest::default(),
+        );
         let text = saved.to_text();
         assert_eq!(SavedPlan::parse(&text), Ok(saved));
-        let bad = text.replace("\"format\": 1", "\"format\": 7");
+        let bad = text.replace("\"format\": 2", "\"format\": 7");
         assert!(SavedPlan::parse(&bad).unwrap_err().contains("format 7"));
         assert!(SavedPlan::parse("{}").is_err());
+        // A format-1 plan, or one whose tenant was deleted, is not read.
+        let old = text.replace("\"format\": 2", "\"format\": 1");
+        assert!(SavedPlan::parse(&old).unwrap_err().contains("plan again"));
+        let untenanted = text.replace("  \"tenantId\": \"t\",\n", "");
+        assert!(
+            SavedPlan::parse(&untenanted)
+                .unwrap_err()
+                .contains("tenantId")
+        );
     }
 }

@@ -197,6 +197,15 @@ pub async fn resolve(
             exact
         };
         match chosen.as_slice() {
+            // An answer is input too: an id that cannot be one never enters the lock file.
+            [one] if let Some(p) = crate::symbols::lock_check::id_problem(*kind, &one.entry.id) => {
+                problems.push(ResolveProblem {
+                    kind: *kind,
+                    name: name.clone(),
+                    message: format!("the tenant answered `{name}` with an unusable id: {p}"),
+                    suggestions: Vec::new(),
+                });
+            }
             [one] => {
                 let mut entry = one.entry.clone();
                 if one.key != *name {

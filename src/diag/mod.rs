@@ -5,6 +5,7 @@
 
 pub mod codes;
 pub mod render;
+pub mod sarif;
 
 use crate::source::Span;
 use serde::Serialize;
@@ -120,6 +121,48 @@ impl Diagnostics {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+    /// Keep the first `per_code` diagnostics of each code and `total` in all (in the current
+    /// order, so sort first); the rest are counted in one `W0060` at the end. One mistake
+    /// repeated 4,000 times is one thing to fix, not 65 MB of output.
+    pub fn cap(&mut self, per_code: usize, total: usize) {
+        let mut seen: std::collections::HashMap<&'static str, usize> = Default::default();
+        let mut left: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        let mut kept = Vec::with_capacity(self.items.len().min(total));
+        for d in std::mem::take(&mut self.items) {
+            let n = seen.entry(d.code).or_default();
+            *n += 1;
+            if *n <= per_code && kept.len() < total {
+                kept.push(d);
+            } else {
+                *left.entry(d.code).or_default() += 1;
+            }
+        }
+        self.items = kept;
+        if left.is_empty() {
+            return;
+        }
+        let all: usize = left.values().sum();
+        let list: Vec<String> = left
+            .iter()
+            .map(|(code, n)| format!("{} {code}", count_text(*n)))
+            .collect();
+        self.items.push(
+            Diagnostic::new(
+                "W0060",
+                format!(
+                    "{} more diagnostic{} left out ({})",
+                    count_text(all),
+                    if all == 1 { "" } else { "s" },
+                    list.join(", ")
+                ),
+            )
+            .help("fix the ones shown and run again")
+            .note(format!(
+                "capol reports at most {per_code} diagnostics of one code and {total} in all"
+            )),
+        );
+    }
+
     /// Errors first, then warnings; each by file and position, so that output is stable
     /// whatever order the passes ran in and a real error is never scrolled away by warnings.
     pub fn sort(&mut self) {
@@ -132,6 +175,24 @@ impl Diagnostics {
             (d.severity, at)
         });
     }
+}
+
+/// At most this many diagnostics of one code are reported (the rest are counted in `W0060`).
+pub const CAP_PER_CODE: usize = 20;
+/// At most this many diagnostics are reported in all.
+pub const CAP_TOTAL: usize = 200;
+
+/// `3980` → `3,980`.
+pub fn count_text(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// A size for people: `512 bytes`, `12.5 KiB`, `8 MiB`.

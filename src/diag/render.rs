@@ -24,6 +24,9 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         return render_unlocated(d);
     };
     let name = file.name.clone();
+    if primary.span.start == 0 && primary.span.end == 0 && d.secondary.is_empty() {
+        return render_file_level(d, &name, &primary.message);
+    }
     let clamp = |s: usize| s.min(file.text.len());
     let range = clamp(primary.span.start)..clamp(primary.span.end);
     let mut report = Report::build(kind, (name.clone(), range.clone()))
@@ -35,25 +38,32 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
     } else {
         Color::Yellow
     };
-    let mut label = Label::new((name.clone(), range)).with_message(&primary.message);
-    if color {
-        label = label.with_color(primary_color);
-    }
-    report = report.with_label(label);
+    // Every label, the primary first; then each file's labels in source order, so that ariadne
+    // shows one group per file (it starts a new group when a label goes back up the file).
+    let mut labels: Vec<(usize, std::ops::Range<usize>, &str, Color)> =
+        vec![(0, range, primary.message.as_str(), primary_color)];
     let mut cache: Vec<(String, String)> = vec![(name.clone(), file.text.clone())];
     for extra in &d.secondary {
         let Some(f) = sources.get(extra.span.file) else {
             continue;
         };
         let r = extra.span.start.min(f.text.len())..extra.span.end.min(f.text.len());
-        let mut l = Label::new((f.name.clone(), r)).with_message(&extra.message);
+        let rank = match cache.iter().position(|(n, _)| n == &f.name) {
+            Some(i) => i,
+            None => {
+                cache.push((f.name.clone(), f.text.clone()));
+                cache.len() - 1
+            }
+        };
+        labels.push((rank, r, extra.message.as_str(), Color::Blue));
+    }
+    labels.sort_by_key(|(rank, r, _, _)| (*rank, r.start, r.end));
+    for (rank, r, message, c) in labels {
+        let mut l = Label::new((cache[rank].0.clone(), r)).with_message(message);
         if color {
-            l = l.with_color(Color::Blue);
+            l = l.with_color(c);
         }
         report = report.with_label(l);
-        if !cache.iter().any(|(n, _)| n == &f.name) {
-            cache.push((f.name.clone(), f.text.clone()));
-        }
     }
     if let Some(help) = &d.help {
         report = report.with_help(help);
@@ -67,6 +77,27 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         return render_unlocated(d);
     }
     trim_lines(&String::from_utf8_lossy(&out))
+}
+
+/// A diagnostic about a whole file (empty, unreadable, too large): the file's name and the
+/// label, without a source line to point into.
+fn render_file_level(d: &Diagnostic, name: &str, label: &str) -> String {
+    let word = match d.severity {
+        Severity::Error => "Error",
+        Severity::Warning => "Warning",
+    };
+    let mut s = format!("[{}] {}: {}\n   ╭─[ {name} ]\n", d.code, word, d.message);
+    if !label.is_empty() {
+        s.push_str(&format!("   │ {label}\n"));
+    }
+    if let Some(help) = &d.help {
+        s.push_str(&format!("   │ Help: {help}\n"));
+    }
+    for n in &d.notes {
+        s.push_str(&format!("   │ Note: {n}\n"));
+    }
+    s.push_str("───╯\n");
+    s
 }
 
 fn render_unlocated(d: &Diagnostic) -> String {
@@ -93,29 +124,48 @@ fn trim_lines(s: &str) -> String {
     out
 }
 
-/// One diagnostic as a JSON object: code, severity, message, file, line, column, span (byte
-/// offsets), label, help, notes.
+/// A label as JSON: file, 1-based line and column (of characters), end, byte offsets, text.
+fn label_json(l: &super::Label, sources: &SourceMap, primary: bool) -> Option<Value> {
+    let f = sources.get(l.span.file)?;
+    let (line, column) = f.line_col(l.span.start);
+    let (end_line, end_column) = f.line_col(l.span.end);
+    Some(json!({
+        "file": f.name,
+        "line": line,
+        "column": column,
+        "endLine": end_line,
+        "endColumn": end_column,
+        "start": l.span.start,
+        "end": l.span.end,
+        "label": l.message,
+        "primary": primary,
+    }))
+}
+
+/// One diagnostic as a JSON object: code, severity, message, the primary `location` (file,
+/// line, column, span in byte offsets, label), every label including the secondary ones
+/// (`labels`, the primary first), help and notes.
 pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> Value {
     let loc = d.primary.as_ref().and_then(|l| {
-        let f = sources.get(l.span.file)?;
-        let (line, column) = f.line_col(l.span.start);
-        let (end_line, end_column) = f.line_col(l.span.end);
-        Some(json!({
-            "file": f.name,
-            "line": line,
-            "column": column,
-            "endLine": end_line,
-            "endColumn": end_column,
-            "start": l.span.start,
-            "end": l.span.end,
-            "label": l.message,
-        }))
+        let mut v = label_json(l, sources, true)?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("primary");
+        }
+        Some(v)
     });
+    let labels: Vec<Value> = d
+        .primary
+        .iter()
+        .map(|l| (l, true))
+        .chain(d.secondary.iter().map(|l| (l, false)))
+        .filter_map(|(l, primary)| label_json(l, sources, primary))
+        .collect();
     json!({
         "code": d.code,
         "severity": d.severity,
         "message": d.message,
         "location": loc,
+        "labels": labels,
         "help": d.help,
         "notes": d.notes,
     })

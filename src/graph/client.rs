@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::Mutex;
 
 /// `v1.0` or `beta`.
@@ -61,6 +62,8 @@ pub struct GraphClient {
     pacer: Pacer,
     progress: Option<ProgressFn>,
     token: Mutex<Option<(Secret, OffsetDateTime)>>,
+    /// Set by [`Self::expect_writes`]: from then on reads are paced like writes.
+    writes_pending: AtomicBool,
 }
 
 impl fmt::Debug for GraphClient {
@@ -112,6 +115,9 @@ pub(crate) enum Sent {
     Answered(Answer),
     Lost(GraphError),
 }
+
+/// Most items a directory listing may hold before it is refused as no tenant's answer.
+pub const COLLECTION_CAPACITY: usize = 100_000;
 
 /// Checks a Graph base URL: https, or http on a loopback host only; no query or fragment.
 /// Returns it without a trailing slash.
@@ -179,8 +185,21 @@ impl GraphClient {
     ) -> Result<Self, GraphError> {
         super::init_crypto();
         let base = check_base_url(base)?;
-        let mut builder =
-            reqwest::Client::builder().user_agent(concat!("capol/", env!("CARGO_PKG_VERSION")));
+        // Redirects are followed on Graph's own origin only: the token and the body never go
+        // anywhere else. Another origin stops here, and `once` refuses the 3xx answer.
+        let origin = base.origin();
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.url().origin() != origin {
+                attempt.stop()
+            } else if attempt.previous().len() >= 5 {
+                attempt.error("more than 5 redirects")
+            } else {
+                attempt.follow()
+            }
+        });
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("capol/", env!("CARGO_PKG_VERSION")))
+            .redirect(redirects);
         if base.scheme() == "http" {
             // Loopback only (checked above): never through a system proxy.
             builder = builder.no_proxy();
@@ -198,6 +217,7 @@ impl GraphClient {
             pacer: Pacer::per_second(1.0),
             progress: None,
             token: Mutex::new(None),
+            writes_pending: AtomicBool::new(false),
         })
     }
 
@@ -215,6 +235,12 @@ impl GraphClient {
     pub fn with_progress(mut self, progress: ProgressFn) -> Self {
         self.progress = Some(progress);
         self
+    }
+
+    /// Says a write is coming: from now on every request, reads included, shares the write
+    /// pace (one budget per tenant).
+    pub fn expect_writes(&self) {
+        self.writes_pending.store(true, Ordering::Relaxed);
     }
 
     pub fn api_version(&self) -> ApiVersion {
@@ -295,6 +321,17 @@ impl GraphClient {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
+        if resp.status().is_redirection() {
+            let to = header("location")
+                .and_then(|l| resp.url().join(&l).ok())
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_else(|| "an unknown place".into());
+            return Err(GraphError::Protocol {
+                message: format!(
+                    "[E0534] {what} was redirected ({status}) to {to}, another origin than Graph's: not followed, nothing was sent there"
+                ),
+            });
+        }
         let request_id = header("request-id").or_else(|| header("client-request-id"));
         let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
         let body = resp.text().await.map_err(|e| network(&what, e))?;
@@ -321,7 +358,9 @@ impl GraphClient {
         loop {
             attempt += 1;
             let last = attempt >= self.retry.max_attempts;
-            if mode != Mode::Read {
+            // One budget for reads and writes once a deploy is about to write: Conditional
+            // Access allows about one request per second per tenant. Reads alone stay fast.
+            if mode != Mode::Read || self.writes_pending.load(Ordering::Relaxed) {
                 self.pacer.wait().await;
             }
             let sent = self.once(&method, url, body, mode, refreshed).await;
@@ -400,11 +439,32 @@ impl GraphClient {
         }
     }
 
-    /// Every item of a collection: `value` of each page, following `@odata.nextLink` verbatim.
+    /// Every item of a collection, at most [`COLLECTION_CAPACITY`]: see
+    /// [`Self::get_collection_bounded`].
     pub async fn get_collection(&self, path: &str) -> Result<Vec<Value>, GraphError> {
+        self.get_collection_bounded(path, COLLECTION_CAPACITY).await
+    }
+
+    /// Every item of a collection: `value` of each page, following `@odata.nextLink` verbatim
+    /// on the same origin. A collection holds at most `capacity` items, so a chain of more than
+    /// `capacity + 1` pages, more items, or a page link seen before is an answer no tenant gives
+    /// (`E0533`): it is refused instead of read on for hours at Graph's pace.
+    pub async fn get_collection_bounded(
+        &self,
+        path: &str,
+        capacity: usize,
+    ) -> Result<Vec<Value>, GraphError> {
         let mut items = Vec::new();
         let mut url = self.url(path);
-        for _page in 0..10_000 {
+        let mut seen = std::collections::BTreeSet::new();
+        for _page in 0..=capacity {
+            if !seen.insert(url.clone()) {
+                return Err(GraphError::Protocol {
+                    message: format!(
+                        "[E0533] {path}: the next page link repeats an earlier one; not following it"
+                    ),
+                });
+            }
             let page = self
                 .answer(Method::GET, &url, None, Mode::Read)
                 .await?
@@ -420,6 +480,13 @@ impl GraphClient {
                     });
                 }
             }
+            if items.len() > capacity {
+                return Err(GraphError::Protocol {
+                    message: format!(
+                        "[E0533] {path}: more than {capacity} items, more than a tenant holds; not reading on"
+                    ),
+                });
+            }
             match page.get("@odata.nextLink").and_then(Value::as_str) {
                 Some(next) => {
                     self.check_same_origin(next)?;
@@ -429,7 +496,10 @@ impl GraphClient {
             }
         }
         Err(GraphError::Protocol {
-            message: format!("{path}: too many pages"),
+            message: format!(
+                "[E0533] {path}: more than {} pages for at most {capacity} items; not reading on",
+                capacity + 1
+            ),
         })
     }
 

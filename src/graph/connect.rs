@@ -89,6 +89,20 @@ pub struct Connection {
 }
 
 impl ConnectionArgs {
+    /// The options that can be wrong on their own (the Graph URL, the write rate), checked
+    /// before any credential is asked or any connection made.
+    pub fn check(&self) -> Result<(), GraphError> {
+        if !(self.max_writes_per_second.is_finite() && self.max_writes_per_second >= 0.0) {
+            return Err(GraphError::config(
+                "--max-writes-per-second must be a number ≥ 0",
+            ));
+        }
+        if let Some(url) = &self.graph_url {
+            super::client::check_base_url(url)?;
+        }
+        Ok(())
+    }
+
     /// Builds the client from these options and the process environment.
     pub fn connect(&self, progress: Option<ProgressFn>) -> Result<Connection, GraphError> {
         self.connect_with(

@@ -16,13 +16,31 @@ pub const POLICIES: &str = "/identity/conditionalAccess/policies";
 /// The what-if action: how the tenant's policies treat a described sign-in.
 pub const EVALUATE: &str = "/identity/conditionalAccess/evaluate";
 
+/// Most policies a listing may hold: Entra allows 195 Conditional Access policies per tenant;
+/// twice that leaves room for a raised limit. A longer answer is refused, not read on.
+pub const POLICY_CAPACITY: usize = 400;
+
 /// Most requests `$batch` takes at once.
 pub const BATCH_LIMIT: usize = 20;
 
 impl GraphClient {
-    /// Every policy in the tenant (paged, `@odata.nextLink` followed).
+    /// Every policy in the tenant (paged, `@odata.nextLink` followed, at most
+    /// [`POLICY_CAPACITY`]), but the deploy lease markers (`deploy::lease`).
     pub async fn list_policies(&self) -> Result<Vec<Value>, GraphError> {
-        self.get_collection(POLICIES).await
+        let mut all = self
+            .get_collection_bounded(POLICIES, POLICY_CAPACITY)
+            .await?;
+        all.retain(|p| !crate::deploy::lease::is_marker(p));
+        Ok(all)
+    }
+
+    /// The deploy lease markers only.
+    pub async fn list_markers(&self) -> Result<Vec<Value>, GraphError> {
+        let mut all = self
+            .get_collection_bounded(POLICIES, POLICY_CAPACITY)
+            .await?;
+        all.retain(crate::deploy::lease::is_marker);
+        Ok(all)
     }
 
     /// One policy; `None` when there is no such id.
@@ -76,7 +94,15 @@ impl GraphClient {
         if let Some(next) = answer.get("@odata.nextLink").and_then(Value::as_str) {
             self.check_same_origin(next)?;
             let mut url = next.to_string();
-            for _page in 0..10_000 {
+            let mut seen = std::collections::BTreeSet::new();
+            for _page in 0..=POLICY_CAPACITY {
+                if !seen.insert(url.clone()) || results.len() > POLICY_CAPACITY {
+                    return Err(GraphError::Protocol {
+                        message: format!(
+                            "[E0533] POST {EVALUATE}: the answer's pages repeat or exceed {POLICY_CAPACITY} policies; not reading on"
+                        ),
+                    });
+                }
                 let page = self
                     .answer(Method::GET, &url, None, Mode::Read)
                     .await?

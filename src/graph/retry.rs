@@ -55,10 +55,16 @@ impl RetryPolicy {
         capped.mul_f64(jitter)
     }
 
-    /// The delay for a 429/503: `Retry-After` seconds when sent (capped), else [`Self::backoff`].
+    /// The delay for a 429/503: `Retry-After` seconds when sent (capped), plus a random part
+    /// (up to a fifth of it and a quarter of the base delay), so that clients told the same
+    /// second do not all come back in it; else [`Self::backoff`].
     pub fn delay_for(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
         match retry_after {
-            Some(d) => d.min(self.max_delay),
+            Some(d) => {
+                let d = d.min(self.max_delay);
+                let spread = d / 5 + self.base_delay / 4;
+                d + spread.mul_f64(fastrand::f64())
+            }
             None => self.backoff(retry),
         }
     }
@@ -183,14 +189,18 @@ mod tests {
             );
             assert!(p.backoff(30) <= Duration::from_millis(1600));
         }
-        assert_eq!(
-            p.delay_for(1, Some(Duration::from_millis(700))),
-            Duration::from_millis(700)
-        );
-        assert_eq!(
-            p.delay_for(1, Some(Duration::from_secs(3600))),
-            Duration::from_millis(1600)
-        );
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..20 {
+            let d = p.delay_for(1, Some(Duration::from_millis(700)));
+            assert!(
+                d >= Duration::from_millis(700) && d <= Duration::from_millis(865),
+                "{d:?}"
+            );
+            seen.insert(d);
+            let d = p.delay_for(1, Some(Duration::from_secs(3600)));
+            assert!(d >= Duration::from_millis(1600) && d <= Duration::from_millis(1945));
+        }
+        assert!(seen.len() > 1, "Retry-After delays are jittered");
     }
 
     #[test]

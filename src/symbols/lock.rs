@@ -17,7 +17,7 @@
 
 use super::Kind;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub const LOCK_FILE_NAME: &str = "capol.lock";
 pub const LOCK_VERSION: u32 = 1;
@@ -30,6 +30,10 @@ pub struct LockFile {
     pub tenant_id: String,
     #[serde(default)]
     pub entries: BTreeMap<Kind, BTreeMap<String, LockEntry>>,
+    /// Entries the file holds but that were refused (`super::lock_check`): a reference to one
+    /// is an error, never a fall-back to another answer.
+    #[serde(skip)]
+    pub refused: BTreeSet<(Kind, String)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,9 +53,11 @@ pub struct LockEntry {
     pub combinations: Option<Vec<String>>,
 }
 
-/// Why a lock file could not be read: a message and the byte offset it points at.
+/// Why a lock file (`E0300`) or one of its entries (`E0510`, `E0511`, `E0513`) could not be
+/// used: a code, a message and the byte offset it points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LockError {
+    pub code: &'static str,
     pub message: String,
     pub offset: usize,
 }
@@ -62,24 +68,19 @@ impl LockFile {
             version: LOCK_VERSION,
             tenant_id: tenant_id.into(),
             entries: BTreeMap::new(),
+            refused: BTreeSet::new(),
         }
     }
 
+    /// Parses a lock file; entries that fail [`super::lock_check`] are left out (and listed in
+    /// [`Self::refused`]). [`super::lock_check::parse_checked`] also says why.
     pub fn parse(text: &str) -> Result<LockFile, LockError> {
-        let lock: LockFile = serde_json::from_str(text).map_err(|e| LockError {
-            message: e.to_string(),
-            offset: offset_of(text, e.line(), e.column()),
-        })?;
-        if lock.version != LOCK_VERSION {
-            return Err(LockError {
-                message: format!(
-                    "lock file version {} is not supported (this capol reads version {LOCK_VERSION})",
-                    lock.version
-                ),
-                offset: text.find("\"version\"").unwrap_or(0),
-            });
-        }
-        Ok(lock)
+        super::lock_check::parse_checked(text).map(|(lock, _)| lock)
+    }
+
+    /// Whether the file held an entry for `(kind, name)` that was refused.
+    pub fn is_refused(&self, kind: Kind, name: &str) -> bool {
+        self.refused.contains(&(kind, name.to_string()))
     }
 
     pub fn get(&self, kind: Kind, name: &str) -> Option<&LockEntry> {
@@ -109,30 +110,18 @@ impl LockFile {
     }
 }
 
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    if line == 0 {
-        return 0;
-    }
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line - 1)
-        .map(str::len)
-        .sum();
-    (start + column.saturating_sub(1)).min(text.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn round_trips_sorted() {
-        let mut l = LockFile::new("t");
+        let mut l = LockFile::new("6f1c0a5e-2b7d-4c1e-9a3f-1d2e3f4a5b6c");
         l.insert(
             Kind::User,
             "b@x.com",
             LockEntry {
-                id: "2".into(),
+                id: "2b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11".into(),
                 ..Default::default()
             },
         );
@@ -140,7 +129,7 @@ mod tests {
             Kind::Group,
             "A",
             LockEntry {
-                id: "1".into(),
+                id: "1b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11".into(),
                 ..Default::default()
             },
         );

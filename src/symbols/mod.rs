@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod lock;
+pub mod lock_check;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -120,11 +120,23 @@ async fn saved_plans_are_bound_to_their_tenant() {
 
     let tenant = c.list_policies().await.unwrap_or_else(|e| panic!("{e}"));
     let p = plan(&desired(), &tenant, &PlanOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let tid = c.token_tenant().await.unwrap_or_default();
-    let saved = SavedPlan::new(p, desired(), PlanOptions::default(), "v1.0", tid);
+    let tid = c
+        .token_tenant()
+        .await
+        .unwrap_or_default()
+        .unwrap_or_default();
+    let digest = capol::deploy::PlanDigest {
+        tenant: capol::deploy::trust::digest_tenant(&tenant),
+        ..Default::default()
+    };
+    let saved = SavedPlan::new(p, desired(), PlanOptions::default(), "v1.0", tid, digest);
+    let check = capol::deploy::SavedCheck {
+        desired: desired(),
+        ..Default::default()
+    };
 
     let elsewhere = client_with(&fake.uri(), StaticTokenCredential::new(other));
-    let e = apply_saved(&elsewhere, &saved, &ApplyOptions::default())
+    let e = apply_saved(&elsewhere, &saved, &check, &ApplyOptions::default())
         .await
         .unwrap_err();
     assert!(
@@ -134,7 +146,7 @@ async fn saved_plans_are_bound_to_their_tenant() {
     );
     assert!(fake.state().writes().is_empty());
 
-    let report = apply_saved(&c, &saved, &ApplyOptions::default())
+    let report = apply_saved(&c, &saved, &check, &ApplyOptions::default())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report.applied.len(), desired().len());

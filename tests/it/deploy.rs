@@ -1,11 +1,11 @@
 //! plan → apply against the stateful fake Graph, with throttling, transient failures and lost
 //! responses.
 
-use crate::support::fake_graph::{FakeGraph, FaultKind, TOKEN};
+use crate::support::fake_graph::{FakeGraph, FaultKind, TENANT, TOKEN};
 use crate::support::{BREAK_GLASS_GROUP, BREAK_GLASS_USER, client, desired, unmanaged};
 use capol::deploy::{
-    Action, ApplyError, ApplyOptions, EmergencyPrincipal, PlanOptions, PrincipalKind, SavedPlan,
-    apply, apply_saved, plan, render_text,
+    Action, ApplyError, ApplyOptions, EmergencyPrincipal, PlanDigest, PlanOptions, PrincipalKind,
+    SavedCheck, SavedPlan, apply, apply_saved, plan, render_text,
 };
 use capol::graph::client::GraphClient;
 use serde_json::{Value, json};
@@ -28,6 +28,7 @@ fn names(fake: &FakeGraph) -> BTreeMap<String, usize> {
 
 fn emergency() -> ApplyOptions {
     ApplyOptions {
+        lease: None,
         emergency: vec![
             EmergencyPrincipal {
                 kind: PrincipalKind::Group,
@@ -254,33 +255,52 @@ async fn saved_plan_is_refused_when_the_tenant_changed() {
     let (c, _) = client(&fake);
     let mut want = desired();
     want[0]["state"] = json!("enabled");
+    let listing = c.list_policies().await.unwrap_or_else(|e| panic!("{e}"));
     let p = plan_now(&c, &want, false).await;
-    let text = SavedPlan::new(p, want.clone(), PlanOptions::default(), "v1.0", None).to_text();
+    let digest = PlanDigest {
+        tenant: capol::deploy::trust::digest_tenant(&listing),
+        ..Default::default()
+    };
+    let text = SavedPlan::new(
+        p,
+        want.clone(),
+        PlanOptions::default(),
+        "v1.0",
+        TENANT.into(),
+        digest,
+    )
+    .to_text();
     let saved = SavedPlan::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let check = SavedCheck {
+        desired: want.clone(),
+        ..Default::default()
+    };
 
     // Someone edits the planned policy in the portal.
     fake.state().policies[0]["state"] = json!("disabled");
     fake.state().log.clear();
-    let err = apply_saved(&c, &saved, &ApplyOptions::default())
+    let err = apply_saved(&c, &saved, &check, &ApplyOptions::default())
         .await
         .unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, ApplyError::Refused { .. }));
     assert!(
-        msg.contains("the tenant changed") && msg.contains(&first),
+        msg.contains("the tenant's policies changed since the plan was made")
+            && msg.contains("the plan updates `Require MFA for Azure management`"),
         "{msg}"
     );
+    let _ = first;
     assert!(fake.state().writes().is_empty());
 
     // Put it back, but a policy with a planned name appears.
     fake.state().policies[0]["state"] = json!("enabledForReportingButNotEnforced");
     fake.state().seed_policy(&desired()[1]);
-    let err = apply_saved(&c, &saved, &ApplyOptions::default())
+    let err = apply_saved(&c, &saved, &check, &ApplyOptions::default())
         .await
         .unwrap_err();
     assert!(
         err.to_string()
-            .contains("policy `Block legacy authentication` appeared"),
+            .contains("the plan creates `Block legacy authentication`, but planning now"),
         "{err}"
     );
     assert!(fake.state().writes().is_empty());
@@ -289,7 +309,7 @@ async fn saved_plan_is_refused_when_the_tenant_changed() {
     let mut beta = saved.clone();
     beta.api_version = "beta".into();
     assert!(
-        apply_saved(&c, &beta, &ApplyOptions::default())
+        apply_saved(&c, &beta, &check, &ApplyOptions::default())
             .await
             .unwrap_err()
             .to_string()

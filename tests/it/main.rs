@@ -20,9 +20,13 @@ mod examples;
 mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
+mod machine_output;
 mod methods;
 #[cfg(feature = "tenant")]
 mod resolve;
 mod scenarios;
 mod schema;
 mod support;
+mod trust_files;
+#[cfg(feature = "tenant")]
+mod trust_tenant;

@@ -14,19 +14,19 @@ fn seed(fake: &FakeGraph) {
     }
     st.groups.push(json!({"id": "0b1d2b8e-0000-4000-8000-000000000001", "displayName": "Break Glass Accounts"}));
     st.groups
-        .push(json!({"id": "dup-1", "displayName": "Finance"}));
+        .push(json!({"id": "a11ce001-0000-4000-8000-000000000001", "displayName": "Finance"}));
     st.groups
-        .push(json!({"id": "dup-2", "displayName": "Finance"}));
-    st.users.push(json!({"id": "user-alice", "userPrincipalName": "alice@contoso.com", "displayName": "Alice"}));
+        .push(json!({"id": "a11ce002-0000-4000-8000-000000000002", "displayName": "Finance"}));
+    st.users.push(json!({"id": "a11ce00a-0000-4000-8000-000000000010", "userPrincipalName": "alice@contoso.com", "displayName": "Alice"}));
     st.service_principals
-        .push(json!({"id": "sp-portal", "appId": "app-portal", "displayName": "Contoso Portal"}));
-    st.named_locations.push(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "loc-hq", "displayName": "HQ", "isTrusted": true}));
-    st.named_locations.push(json!({"@odata.type": "#microsoft.graph.countryNamedLocation", "id": "loc-eu", "displayName": "EU countries"}));
-    st.named_locations.push(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "loc-lab", "displayName": "Lab", "isTrusted": false}));
+        .push(json!({"id": "a11ce006-0000-4000-8000-000000000006", "appId": "a11ce000-0000-4000-8000-000000000000", "displayName": "Contoso Portal"}));
+    st.named_locations.push(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "a11ce004-0000-4000-8000-000000000004", "displayName": "HQ", "isTrusted": true}));
+    st.named_locations.push(json!({"@odata.type": "#microsoft.graph.countryNamedLocation", "id": "a11ce003-0000-4000-8000-000000000003", "displayName": "EU countries"}));
+    st.named_locations.push(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "a11ce005-0000-4000-8000-000000000005", "displayName": "Lab", "isTrusted": false}));
     st.agreements
-        .push(json!({"id": "tou-1", "displayName": "Guest terms"}));
+        .push(json!({"id": "a11ce008-0000-4000-8000-000000000008", "displayName": "Guest terms"}));
     st.strengths
-        .push(json!({"id": "str-1", "displayName": "Contoso FIDO2 only", "policyType": "custom",
+        .push(json!({"id": "a11ce007-0000-4000-8000-000000000007", "displayName": "Contoso FIDO2 only", "policyType": "custom",
             "description": "not selected", "allowedCombinations": ["windowsHelloForBusiness", "fido2"]}));
 }
 
@@ -69,16 +69,16 @@ async fn resolves_every_kind_in_a_handful_of_requests() {
     assert_eq!(
         lock.get(Kind::User, "alice@contoso.com")
             .map(|e| e.id.as_str()),
-        Some("user-alice")
+        Some("a11ce00a-0000-4000-8000-000000000010")
     );
     assert_eq!(
         lock.get(Kind::App, "Contoso Portal").map(|e| e.id.as_str()),
-        Some("app-portal")
+        Some("a11ce000-0000-4000-8000-000000000000")
     );
     assert_eq!(
         lock.get(Kind::ServicePrincipal, "Contoso Portal")
             .map(|e| e.id.as_str()),
-        Some("sp-portal")
+        Some("a11ce006-0000-4000-8000-000000000006")
     );
     assert_eq!(
         lock.get(Kind::Location, "HQ").and_then(|e| e.trusted),
@@ -95,12 +95,12 @@ async fn resolves_every_kind_in_a_handful_of_requests() {
     );
     assert_eq!(
         lock.get(Kind::Terms, "Guest terms").map(|e| e.id.as_str()),
-        Some("tou-1")
+        Some("a11ce008-0000-4000-8000-000000000008")
     );
     assert_eq!(
         lock.get(Kind::Strength, "Contoso FIDO2 only")
             .map(|e| e.id.as_str()),
-        Some("str-1")
+        Some("a11ce007-0000-4000-8000-000000000007")
     );
     // The strength's combinations, for what-if comparisons.
     assert_eq!(
@@ -151,7 +151,7 @@ async fn missing_and_ambiguous_names_are_all_reported() {
     assert_eq!(problems.len(), 4, "{err}");
     let text = err.to_string();
     assert!(
-        text.contains("2 groups are named `Finance` (dup-1, dup-2)"),
+        text.contains("2 groups are named `Finance` (a11ce001-0000-4000-8000-000000000001, a11ce002-0000-4000-8000-000000000002)"),
         "{text}"
     );
     assert!(
@@ -187,7 +187,7 @@ async fn lock_for_another_tenant_is_refused_and_entries_are_kept() {
         Kind::User,
         "old@contoso.com",
         capol::symbols::lock::LockEntry {
-            id: "u-old".into(),
+            id: "a11ce009-0000-4000-8000-000000000009".into(),
             ..Default::default()
         },
     );

@@ -57,6 +57,8 @@ pub struct Logged {
     pub batched: bool,
     /// The request body, for writes.
     pub body: Option<Value>,
+    /// A write of a deploy lease marker (`capol::deploy::lease`), not of a managed policy.
+    pub lease: bool,
 }
 
 #[derive(Debug, Default)]
@@ -95,6 +97,7 @@ impl State {
             .iter()
             .filter(|l| {
                 matches!(l.method.as_str(), "POST" | "PATCH" | "DELETE")
+                    && !l.lease
                     && !l.path.ends_with("$batch")
                     && !l.path.ends_with(EVALUATE)
             })
@@ -249,7 +252,21 @@ impl Respond for Handler {
                 Some(q) => format!("{}?{q}", req.url.path()),
                 None => req.url.path().to_string(),
             };
-            route(&mut st, &origin, req.method.as_str(), &path_q, body, false)
+            let marker = capol::deploy::lease::MARKER_NAME;
+            let lease = body
+                .as_ref()
+                .is_some_and(|b| b["displayName"] == json!(marker))
+                || st.policies.iter().any(|p| {
+                    p["displayName"] == json!(marker)
+                        && p["id"]
+                            .as_str()
+                            .is_some_and(|id| req.url.path().ends_with(id))
+                });
+            let r = route(&mut st, &origin, req.method.as_str(), &path_q, body, false);
+            if let Some(l) = st.log.last_mut() {
+                l.lease = lease;
+            }
+            r
         };
         let mut t = ResponseTemplate::new(r.status);
         if r.cut {
@@ -330,6 +347,7 @@ fn route(
             .unwrap_or_default(),
         batched,
         body: body.clone(),
+        lease: false,
     });
 
     let fault = st
