@@ -2,6 +2,7 @@
 //!
 //! In: `argv`. Out: data on stdout, diagnostics and progress on stderr, an [`ExitCode`].
 
+mod analyze;
 mod compile;
 mod envs;
 mod fmt;
@@ -94,6 +95,8 @@ pub enum Command {
     /// Evaluate one sign-in described by flags against the compiled policies, offline
     #[command(name = "what-if")]
     WhatIf(Box<whatif::WhatIfArgs>),
+    /// Prove the asserts over every sign-in; report gaps, redundant policies, emergency access
+    Analyze(analyze::AnalyzeArgs),
     /// Rewrite .capol files in the canonical layout (comments kept)
     Fmt(fmt::FmtArgs),
     /// Turn Microsoft Graph policy JSON into .capol source
@@ -142,6 +145,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Explain(a) => compile::explain(a),
         Command::Test(a) => whatif::test(a),
         Command::WhatIf(a) => whatif::what_if(*a),
+        Command::Analyze(a) => analyze::analyze(a),
         Command::Fmt(a) => fmt::fmt(a),
         Command::Import(a) => import::import(a),
         Command::Impact(a) => signins::impact(*a),

@@ -496,7 +496,7 @@ fn bad_inputs_through_the_binary() {
         assert_eq!(out.status.code(), Some(want_exit), "{what}:\n{stderr}");
         assert!(stderr.contains(&format!("[{code}]")), "{what}:\n{stderr}");
         // A diagnostic about the whole file names the file without a position.
-        let file_level = (*line, *col) == (1, 1) && stderr.contains(&format!("bad{i}.capol ]"));
+        let file_level = (line, col) == (1, 1) && stderr.contains(&format!("bad{i}.capol ]"));
         assert!(
             file_level || stderr.contains(&format!("bad{i}.capol:{line}:{col}")),
             "{what}: no {line}:{col}\n{stderr}"

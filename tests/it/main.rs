@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analyze;
 #[cfg(feature = "tenant")]
 mod auth;
 mod cli;
