@@ -112,7 +112,7 @@ impl Index {
                     self.clause(c);
                 }
             }
-            Item::Scenario(s) => {
+            Item::Scenario(s) | Item::Assert(s) => {
                 for f in &s.facts {
                     self.fact(f);
                 }
