@@ -8,6 +8,8 @@ mod envs;
 mod fmt;
 mod import;
 mod output;
+mod promote;
+mod signins;
 #[cfg(feature = "tenant")]
 mod tenant;
 #[cfg(feature = "tenant")]
@@ -99,6 +101,10 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Turn Microsoft Graph policy JSON into .capol source
     Import(import::ImportArgs),
+    /// Replay sign-in logs against the policies: who each would block or challenge
+    Impact(Box<signins::ImpactArgs>),
+    /// Turn report-only policies on in their source, with evidence from the sign-in logs
+    Promote(Box<promote::PromoteArgs>),
     /// Look the names the sources use up in the tenant and pin them in capol.lock
     #[cfg(feature = "tenant")]
     Resolve(tenant::ResolveArgs),
@@ -142,6 +148,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Analyze(a) => analyze::analyze(a),
         Command::Fmt(a) => fmt::fmt(a),
         Command::Import(a) => import::import(a),
+        Command::Impact(a) => signins::impact(*a),
+        Command::Promote(a) => promote::promote(*a),
         #[cfg(feature = "tenant")]
         Command::Resolve(a) => tenant::resolve(a),
         #[cfg(feature = "tenant")]

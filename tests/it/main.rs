@@ -26,6 +26,8 @@ mod methods;
 mod resolve;
 mod scenarios;
 mod schema;
+#[cfg(feature = "tenant")]
+mod signins;
 mod support;
 mod trust_files;
 #[cfg(feature = "tenant")]
