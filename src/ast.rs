@@ -18,6 +18,8 @@ pub enum Item {
     Emergency(Emergency),
     Policy(Policy),
     Scenario(Scenario),
+    /// `assert "NAME"`: facts describe a set of sign-ins (LANGUAGE.md §8).
+    Assert(Scenario),
     /// `set Admins = role GlobalAdministrator, group "PIM Admins"`.
     Set(SetDecl),
     /// `defaults` and the clauses under it.
@@ -30,7 +32,7 @@ impl Item {
             Item::Declaration(d) => d.span,
             Item::Emergency(e) => e.span,
             Item::Policy(p) => p.span,
-            Item::Scenario(s) => s.span,
+            Item::Scenario(s) | Item::Assert(s) => s.span,
             Item::Set(s) => s.span,
             Item::Defaults(d) => d.span,
         }
@@ -345,6 +347,12 @@ pub enum Fact {
         values: Vec<Spanned<Ref>>,
     },
     Expect(Expect),
+    /// Asserts only: `not member-of …`.
+    NotMemberOf(Vec<Target>),
+    /// Asserts only: `member` (a member of the directory, not a guest).
+    Member,
+    /// Asserts only: `app any other` (an app no policy names).
+    AnyOtherApp,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -360,6 +368,8 @@ pub enum Expect {
     Skips(Spanned<String>),
     WouldApply(Spanned<String>),
     Session(SessionItem),
+    /// Asserts only: `expect not block`.
+    NotBlock,
     /// An unknown expectation word, reported by the checker.
     Unknown(Spanned<String>),
 }

@@ -30,7 +30,36 @@ impl Compilation {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.has_errors()
     }
+
+    /// Whether every error is a safety error (lockout, emergency access): such a project still
+    /// compiles to policies that `what-if`, `test` and `analyze` evaluate (asking what a
+    /// dangerous policy set does is never refused), though `compile` and `deploy` refuse it.
+    pub fn only_safety_errors(&self) -> bool {
+        self.has_errors()
+            && self
+                .diagnostics
+                .items
+                .iter()
+                .filter(|d| d.is_error())
+                .all(|d| SAFETY_CODES.contains(&d.code))
+    }
+
+    /// The policies to evaluate: the compiled ones, or, when the only errors are safety
+    /// errors, the policies those errors are about. `None` when other errors leave nothing
+    /// sound to evaluate.
+    pub fn evaluable(&self) -> Option<Vec<Policy>> {
+        if !self.has_errors() {
+            Some(self.policies.clone())
+        } else if self.only_safety_errors() {
+            Some(emit::emit(&self.set))
+        } else {
+            None
+        }
+    }
 }
+
+/// The safety errors: what they protect is the tenant, not the meaning of the sources.
+pub const SAFETY_CODES: &[&str] = &["E0208", "E0209"];
 
 /// A problem with the command line or the file system that is not about a source's content.
 #[derive(Debug)]

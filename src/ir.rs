@@ -19,6 +19,8 @@ pub struct PolicySet {
     pub trusted_locations: BTreeSet<String>,
     /// The `scenario` blocks, for `capol test`.
     pub scenarios: Vec<Scenario>,
+    /// The `assert` blocks, for `capol analyze`.
+    pub asserts: Vec<Assert>,
     /// Declared names by id, for readable what-if messages.
     pub names_by_id: std::collections::BTreeMap<String, String>,
     /// Custom authentication strengths' combinations (declared `allows …`, or from the lock
@@ -33,6 +35,49 @@ pub struct Scenario {
     pub sign_in: crate::whatif::SignIn,
     pub expects: Vec<Spanned<crate::whatif::Expectation>>,
     pub span: Span,
+}
+
+/// `assert "NAME"`: a property of every sign-in its facts describe (LANGUAGE.md §8).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assert {
+    pub name: Spanned<String>,
+    pub region: AssertRegion,
+    pub expects: Vec<Spanned<crate::analyze::Expect>>,
+    pub span: Span,
+}
+
+/// The sign-ins an assert describes. Each `Option` is `None` when the fact is omitted (every
+/// value); a list means any of its values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssertRegion {
+    /// The user is one of these (ids).
+    pub users: Option<Vec<String>>,
+    /// A member of at least these groups and roles (`member-of`).
+    pub groups: Vec<String>,
+    pub roles: Vec<String>,
+    /// `member-of user X` (from a set): the user is X.
+    pub member_users: Vec<String>,
+    /// `not member-of`: none of these.
+    pub not_groups: Vec<String>,
+    pub not_roles: Vec<String>,
+    pub not_users: Vec<String>,
+    /// `member` / `guest TYPES`: `None` in the list stands for a member of the directory.
+    pub user_types: Option<Vec<Option<GuestType>>>,
+    /// A guest's home tenant, when `guest … tenant X` names it.
+    pub tenants: Option<Vec<String>>,
+    pub service_principals: Option<Vec<String>>,
+    /// Apps, actions, contexts; `any_other_app` adds "an app no policy names".
+    pub targets: Option<Vec<crate::whatif::Target>>,
+    pub any_other_app: bool,
+    pub platforms: Option<Vec<crate::whatif::Platform>>,
+    pub clients: Option<Vec<crate::whatif::ClientAppType>>,
+    pub locations: Option<Vec<crate::whatif::LocationFact>>,
+    pub sign_in_risk: Option<Vec<crate::whatif::RiskLevel>>,
+    pub user_risk: Option<Vec<crate::whatif::RiskLevel>>,
+    pub service_principal_risk: Option<Vec<crate::whatif::RiskLevel>>,
+    pub insider_risk: Option<Vec<crate::whatif::InsiderRisk>>,
+    pub devices: Option<Vec<crate::whatif::DeviceFact>>,
+    pub auth_flows: Option<Vec<crate::whatif::AuthFlow>>,
 }
 
 /// A user-side principal.

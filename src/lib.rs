@@ -7,6 +7,8 @@
 //!                              └──fmt──▶ .capol   whatif::evaluate ◀──────────────┤
 //!                                                                                 ▼
 //!                       tenant policies ──▶ deploy::plan (canonical form) ──▶ deploy::apply ──▶ Graph
+//!
+//!   sign-in log ──signin::read──▶ signin::Record ──signin::map──▶ whatif::SignIn ──▶ signin::Impact
 //! ```
 //!
 //! Each arrow is one public function: [`syntax::parse`], [`check::check`], [`emit::emit`],
@@ -17,6 +19,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod analyze;
 pub mod ast;
 pub mod check;
 pub mod cli;
@@ -31,6 +34,7 @@ pub mod fmt;
 pub mod graph;
 pub mod import;
 pub mod ir;
+pub mod signin;
 pub mod source;
 pub mod suite;
 pub mod symbols;

@@ -4,6 +4,7 @@
 //! combination rules (`rules`), and the safety rules that protect emergency access (`safety`).
 //! Nothing stops at the first problem: a typo in one policy never hides a problem in the next.
 
+mod assert;
 pub mod defaults;
 mod filters;
 mod lower;
@@ -282,6 +283,27 @@ pub fn check(
             from_sets.annotate(&mut diags, since);
             let owner = format!("scenario `{}`", s.name.node);
             shared.take(&mut diags, since, &owner, s.name.span);
+        }
+    }
+    for file in files {
+        for item in &file.items {
+            let Item::Assert(a) = item else { continue };
+            let since = diags.items.len();
+            let (mut expanded, mut from_sets) = sets.expand_scenario(a, &mut diags);
+            for f in &mut expanded.facts {
+                if let ast::Fact::NotMemberOf(ts) = &f.node
+                    && sets::Sets::names_a_set(ts)
+                {
+                    let e = sets.expand(ts, &mut diags);
+                    from_sets.extend(e.origins);
+                    f.node = ast::Fact::NotMemberOf(e.targets);
+                }
+            }
+            let lowered = assert::lower(&expanded, &names, &mut diags, &policy_names);
+            set.asserts.push(lowered);
+            from_sets.annotate(&mut diags, since);
+            let owner = format!("assert `{}`", a.name.node);
+            shared.take(&mut diags, since, &owner, a.name.span);
         }
     }
     for kind in Kind::ALL {

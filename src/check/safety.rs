@@ -1,6 +1,11 @@
 //! The rules that keep administrators from locking themselves out: the portal lockout rule
 //! (`E0208`, waived by `allow no-exclusion "reason"`, `W0020` when that allows nothing) and the
 //! emergency-access rule (`E0209` / `W0003` / `W0002`).
+//!
+//! Both are decided by the exact analysis (`crate::analyze`) of the one policy: a policy
+//! narrowed by platform, location, client, risk, device or guest type is judged by the sign-ins
+//! it really applies to. Should the analysis refuse a policy (too many device classes), the
+//! syntactic rule it replaces decides instead, so that nothing is ever waved through.
 
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::graph::model::PolicyState;
@@ -24,22 +29,92 @@ fn excludes(p: &Policy, pr: &Principal) -> bool {
         .any(|u| matches!(&u.node, UserTarget::Principal(x) if x == pr))
 }
 
+/// The exact questions about one policy.
+struct Exact {
+    model: crate::analyze::Model,
+}
+
+impl Exact {
+    fn new(p: &Policy, set: &PolicySet) -> Option<Exact> {
+        let gp = crate::emit::emit_policy(p);
+        let ctx = crate::whatif::EvalContext {
+            trusted_locations: set.trusted_locations.clone(),
+            names: Default::default(),
+            ..Default::default()
+        };
+        let emergency: Vec<Principal> = set.emergency.iter().map(|e| e.node.clone()).collect();
+        let mut extra = crate::analyze::region::extra(&[], &emergency);
+        extra
+            .apps
+            .insert(catalog::AZURE_SERVICE_MANAGEMENT.to_string());
+        for (id, _) in crate::whatif::bundles::ADMIN_PORTALS {
+            extra.apps.insert(id.to_string());
+        }
+        crate::analyze::Model::new(std::slice::from_ref(&gp), &ctx, &extra, false)
+            .ok()
+            .map(|model| Exact { model })
+    }
+
+    /// Does the policy apply to every member of the directory, whatever their memberships,
+    /// on every browser and modern-client sign-in to the app?
+    fn locks_out(&self, app: &str) -> bool {
+        let s = &self.model.space;
+        let v = &s.vars;
+        let target = s.target.any(
+            v,
+            |t| matches!(t, crate::whatif::Target::App(a) if a.eq_ignore_ascii_case(app)),
+        );
+        let modern = s.client.any(v, |c| {
+            !matches!(
+                c,
+                Some(
+                    crate::whatif::ClientAppType::ExchangeActiveSync
+                        | crate::whatif::ClientAppType::Other
+                )
+            )
+        });
+        let region = s.members().and(&target).and(&modern).and(&s.valid);
+        let applies = self.model.policies.first().map(|c| c.applies.clone());
+        !region.is_false() && applies.is_some_and(|a| region.and_not(&a).is_false())
+    }
+
+    /// Does the policy apply to some sign-in of this emergency principal?
+    fn reaches(&self, e: &Principal, all: &[Principal]) -> bool {
+        let region = crate::analyze::report::emergency_region(&self.model, e, all);
+        self.model
+            .policies
+            .first()
+            .is_some_and(|c| !c.applies.and(&region).is_false())
+    }
+}
+
 pub fn check(p: &Policy, set: &PolicySet, diags: &mut Diagnostics) {
     if p.is_workload() {
         return;
     }
-    lockout(p, diags);
-    if set.emergency.is_empty()
-        || p.state.node == PolicyState::Disabled
-        || !could_reach_emergency(p, set)
-    {
+    let exact = if p.state.node == PolicyState::Disabled {
+        None
+    } else {
+        Exact::new(p, set)
+    };
+    lockout(p, exact.as_ref(), diags);
+    if set.emergency.is_empty() || p.state.node == PolicyState::Disabled {
         return;
     }
-    let missing: Vec<_> = set
-        .emergency
-        .iter()
-        .filter(|e| !excludes(p, &e.node))
-        .collect();
+    let all: Vec<Principal> = set.emergency.iter().map(|e| e.node.clone()).collect();
+    let missing: Vec<_> = match &exact {
+        Some(x) => set
+            .emergency
+            .iter()
+            .filter(|e| x.reaches(&e.node, &all))
+            .collect(),
+        None if could_reach_emergency(p, set) => set
+            .emergency
+            .iter()
+            .filter(|e| !excludes(p, &e.node))
+            .collect(),
+        None => Vec::new(),
+    };
     if missing.is_empty() {
         return;
     }
@@ -135,16 +210,13 @@ fn unneeded_allow(p: &Policy, diags: &mut Diagnostics) {
     );
 }
 
-/// A policy in `mode on` that blocks or requires a control for all users on all apps (or on the
-/// Azure management or admin portal apps) with no user, group or role excluded, unless it says
+/// A policy in `mode on` that blocks or requires a control for every member of the directory on
+/// every browser and modern-client sign-in to Azure management or the admin portals (so, for
+/// all apps too): whoever would undo it is locked out with everyone else; unless it says
 /// `allow no-exclusion "reason"`.
-fn lockout(p: &Policy, diags: &mut Diagnostics) {
+fn lockout(p: &Policy, exact: Option<&Exact>, diags: &mut Diagnostics) {
     unneeded_allow(p, diags);
-    if p.state.node != PolicyState::Enabled
-        || p.grant.is_none()
-        || !p.targets_all_users()
-        || p.allow_no_exclusion.is_some()
-    {
+    if p.state.node != PolicyState::Enabled || p.grant.is_none() || p.allow_no_exclusion.is_some() {
         return;
     }
     let portal = p.include_apps.iter().find(|a| match &a.node {
@@ -154,11 +226,16 @@ fn lockout(p: &Policy, diags: &mut Diagnostics) {
         _ => false,
     });
     let Some(portal) = portal else { return };
-    let excludes_someone = p
-        .exclude_users
-        .iter()
-        .any(|u| matches!(u.node, UserTarget::Principal(_)));
-    if excludes_someone {
+    let locked = match exact {
+        Some(x) => {
+            x.locks_out(catalog::AZURE_SERVICE_MANAGEMENT)
+                || crate::whatif::bundles::ADMIN_PORTALS
+                    .iter()
+                    .any(|(id, _)| x.locks_out(id))
+        }
+        None => everyone_without_exclusion(p),
+    };
+    if !locked {
         return;
     }
     let what = match &portal.node {

@@ -59,7 +59,7 @@ pub struct ScenarioLowerer<'a, 'l> {
 
 /// Remembers where a single-valued fact was first given.
 #[derive(Default)]
-struct Seen {
+pub(super) struct Seen {
     facts: Vec<(&'static str, Span)>,
 }
 
@@ -119,6 +119,8 @@ impl ScenarioLowerer<'_, '_> {
                         expects.push(Spanned::new(x, span));
                     }
                 }
+                // Assert-only facts; the grammar keeps them out of scenarios.
+                Fact::NotMemberOf(_) | Fact::Member | Fact::AnyOtherApp => {}
             }
         }
         if sign_in.user.is_some() && sign_in.service_principal.is_some() {
@@ -151,7 +153,7 @@ impl ScenarioLowerer<'_, '_> {
 
     /// Attribute facts, checked like filter rules (names, value types), each attribute once;
     /// keys without their `device.` / `CustomSecurityAttribute.` prefix.
-    fn attributes(
+    pub(super) fn attributes(
         &mut self,
         attrs: &[(Spanned<String>, Spanned<Ref>)],
         subject: crate::filter::Subject,
@@ -224,7 +226,7 @@ impl ScenarioLowerer<'_, '_> {
 
     /// A scenario user need not be declared: an unknown user is an ordinary member of the
     /// directory, identified by the name as written.
-    fn user_id(&mut self, r: &Spanned<Ref>) -> String {
+    pub(super) fn user_id(&mut self, r: &Spanned<Ref>) -> String {
         let mut scratch = Diagnostics::new();
         match self.names.resolve(Kind::User, r, &mut scratch) {
             Some(res) => res.id,
@@ -291,7 +293,7 @@ impl ScenarioLowerer<'_, '_> {
         }
     }
 
-    fn simple(
+    pub(super) fn simple(
         &mut self,
         s: &mut SignIn,
         seen: &mut Seen,
@@ -472,7 +474,7 @@ impl ScenarioLowerer<'_, '_> {
         }
     }
 
-    fn expectation(&mut self, e: &Expect, span: Span) -> Option<whatif::Expectation> {
+    pub(super) fn expectation(&mut self, e: &Expect, span: Span) -> Option<whatif::Expectation> {
         Some(match e {
             Expect::Block => whatif::Expectation::Block,
             Expect::Allow => whatif::Expectation::Allow,
@@ -484,7 +486,11 @@ impl ScenarioLowerer<'_, '_> {
             }
             Expect::Skips(n) => whatif::Expectation::Skips(self.policy_name(n)?),
             Expect::Session(item) => whatif::Expectation::Session(self.session(item)?),
-            Expect::Unknown(w) => {
+            Expect::NotBlock | Expect::Unknown(_) => {
+                let w = match e {
+                    Expect::Unknown(w) => w.clone(),
+                    _ => Spanned::new("not block".to_string(), span),
+                };
                 self.diags.push(
                     Diagnostic::new("E0501", format!("unknown expectation `{}`", w.node))
                         .at(if w.span == Span::default() { span } else { w.span }, "not an expectation")
@@ -519,7 +525,7 @@ impl ScenarioLowerer<'_, '_> {
         }
     }
 
-    fn policy_name(&mut self, n: &Spanned<String>) -> Option<String> {
+    pub(super) fn policy_name(&mut self, n: &Spanned<String>) -> Option<String> {
         if self.policy_names.contains(&n.node) {
             return Some(n.node.clone());
         }

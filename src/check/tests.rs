@@ -668,6 +668,30 @@ fn lockout_of_everyone() {
 }
 
 #[test]
+fn lockout_is_judged_by_what_the_policy_really_does() {
+    // Narrowed by platform and location, client, guest type or device: not a lockout.
+    for narrowed in [
+        "location Branch = 9c6a1f02-3d4e-4a6b-9f11-2b9a0c7d5e10\nfor all users, all apps when platform windows-phone when location Branch block mode on\n",
+        "for all users, all apps when client exchange-activesync, other block mode on\n",
+        "for guests, all apps block mode on\n",
+        "for all users, all apps when sign-in-risk high block mode on\n",
+        "for all users, all apps exclude devices where 'device.isCompliant -eq True' require mfa mode on\n",
+        "for all users, all apps exclude platform ios require mfa mode on\n",
+    ] {
+        assert!(!codes(narrowed).contains(&"E0208"), "{narrowed}");
+    }
+    // Real lockouts are still caught, however they are written.
+    for locked in [
+        "for all users, all apps when platform any block mode on\n",
+        "for all users, all apps when client browser, mobile-desktop, exchange-activesync, other require mfa mode on\n",
+        "for all users, app AzureServiceManagement when location any block mode on\n",
+        "for all users, all apps exclude guests require mfa mode on\n",
+    ] {
+        assert!(codes(locked).contains(&"E0208"), "{locked}");
+    }
+}
+
+#[test]
 fn allow_no_exclusion_waives_the_lockout_rule_and_only_it() {
     let deliberate = "for all users, all apps when client other block mode on\nallow no-exclusion \"legacy clients\"\n";
     assert_eq!(codes(deliberate), ["W0002"]);
@@ -685,8 +709,15 @@ fn allow_no_exclusion_waives_the_lockout_rule_and_only_it() {
             .unwrap()
             .contains("legacy clients")
     );
-    // Without it, the rule keeps its error.
-    assert!(codes("for all users, all apps when client other block mode on\n").contains(&"E0208"));
+    // A real lockout keeps its error without the clause, and loses it with it.
+    let everyone = "for all users, all apps require mfa mode on\n";
+    assert!(codes(everyone).contains(&"E0208"));
+    assert!(
+        !codes(&format!(
+            "{everyone}allow no-exclusion \"break-glass is a FIDO2 key\"\n"
+        ))
+        .contains(&"E0208")
+    );
     // It does not waive the emergency-access rule.
     let bg =
         "group BreakGlass = 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\nemergency group BreakGlass\n";

@@ -76,10 +76,10 @@ pub fn unresolved_names(files: &[ast::File]) -> Vec<Unresolved> {
                         }
                     }
                 }
-                Item::Scenario(sc) => {
+                Item::Scenario(sc) | Item::Assert(sc) => {
                     for fact in &sc.facts {
                         match &fact.node {
-                            Fact::MemberOf(ts) => walk.targets(ts),
+                            Fact::MemberOf(ts) | Fact::NotMemberOf(ts) => walk.targets(ts),
                             Fact::Simple { kind, values }
                                 if kind.node != TargetKind::ServicePrincipal =>
                             {

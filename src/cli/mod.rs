@@ -2,11 +2,14 @@
 //!
 //! In: `argv`. Out: data on stdout, diagnostics and progress on stderr, an [`ExitCode`].
 
+mod analyze;
 mod compile;
 mod envs;
 mod fmt;
 mod import;
 mod output;
+mod promote;
+mod signins;
 #[cfg(feature = "tenant")]
 mod tenant;
 #[cfg(feature = "tenant")]
@@ -92,10 +95,16 @@ pub enum Command {
     /// Evaluate one sign-in described by flags against the compiled policies, offline
     #[command(name = "what-if")]
     WhatIf(Box<whatif::WhatIfArgs>),
+    /// Prove the asserts over every sign-in; report gaps, redundant policies, emergency access
+    Analyze(analyze::AnalyzeArgs),
     /// Rewrite .capol files in the canonical layout (comments kept)
     Fmt(fmt::FmtArgs),
     /// Turn Microsoft Graph policy JSON into .capol source
     Import(import::ImportArgs),
+    /// Replay sign-in logs against the policies: who each would block or challenge
+    Impact(Box<signins::ImpactArgs>),
+    /// Turn report-only policies on in their source, with evidence from the sign-in logs
+    Promote(Box<promote::PromoteArgs>),
     /// Look the names the sources use up in the tenant and pin them in capol.lock
     #[cfg(feature = "tenant")]
     Resolve(tenant::ResolveArgs),
@@ -136,8 +145,11 @@ pub fn run(cli: Cli) -> Exit {
         Command::Explain(a) => compile::explain(a),
         Command::Test(a) => whatif::test(a),
         Command::WhatIf(a) => whatif::what_if(*a),
+        Command::Analyze(a) => analyze::analyze(a),
         Command::Fmt(a) => fmt::fmt(a),
         Command::Import(a) => import::import(a),
+        Command::Impact(a) => signins::impact(*a),
+        Command::Promote(a) => promote::promote(*a),
         #[cfg(feature = "tenant")]
         Command::Resolve(a) => tenant::resolve(a),
         #[cfg(feature = "tenant")]

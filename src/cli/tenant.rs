@@ -65,6 +65,27 @@ pub struct ResolveArgs {
     pub tenant: TenantArgs,
     #[command(flatten, next_help_heading = "Environments")]
     pub env: super::envs::EnvArgs,
+    /// Instead of the lock file, write a directory snapshot to FILE: the transitive groups and
+    /// directory roles of every user the sign-ins name (for `capol impact --snapshot FILE`)
+    #[arg(long, value_name = "FILE", help_heading = "Directory snapshot")]
+    pub snapshot: Option<PathBuf>,
+    /// With --snapshot: the sign-in log whose users to look up
+    #[arg(
+        long = "sign-ins",
+        value_name = "FILE",
+        requires = "snapshot",
+        help_heading = "Directory snapshot"
+    )]
+    pub snapshot_sign_ins: Option<PathBuf>,
+    /// With --snapshot: look up the users of the tenant's sign-ins of this period (`7d`)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "snapshot",
+        conflicts_with = "snapshot_sign_ins",
+        help_heading = "Directory snapshot"
+    )]
+    pub since: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -143,6 +164,15 @@ type Step<T> = Result<T, Exit>;
 // resolve
 
 pub fn resolve(a: ResolveArgs) -> Exit {
+    if let Some(out) = &a.snapshot {
+        let evidence = super::signins::EvidenceArgs {
+            sign_ins: a.snapshot_sign_ins.clone(),
+            snapshot: None,
+            from_tenant: false,
+            since: a.since.clone(),
+        };
+        return super::promote::resolve_snapshot(&a.src, &a.tenant, out, &evidence);
+    }
     if a.env.given() {
         return super::tenant_envs::resolve(&a);
     }
@@ -546,7 +576,7 @@ fn graph_api(api: check::ApiVersion) -> ApiVersion {
 }
 
 /// Builds the client (`--api` picks the Graph version); progress lines go to stderr.
-fn connect(t: &TenantArgs, api: check::ApiVersion) -> Step<Connection> {
+pub(super) fn connect(t: &TenantArgs, api: check::ApiVersion) -> Step<Connection> {
     crate::graph::init_crypto();
     let mut args = t.conn.clone();
     args.api_version = graph_api(api);
@@ -565,7 +595,7 @@ fn connect(t: &TenantArgs, api: check::ApiVersion) -> Step<Connection> {
     Ok(conn)
 }
 
-fn runtime() -> Step<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> Step<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -586,7 +616,7 @@ fn plan_error(e: PlanError) -> Exit {
     }
 }
 
-fn tenant_error(e: impl std::fmt::Display) -> Exit {
+pub(super) fn tenant_error(e: impl std::fmt::Display) -> Exit {
     output::error(e);
     Exit::Tenant
 }

@@ -32,15 +32,26 @@ pub struct TestArgs {
 }
 
 pub fn test(a: TestArgs) -> Exit {
-    let c = match a.src.compile() {
+    let mut c = match a.src.compile() {
         Ok(c) => c,
         Err(e) => return e,
     };
-    if c.has_errors() {
-        if !a.src.format.is_machine() {
-            eprintln!("capol: the sources have errors; no scenario was run");
+    // Safety errors (lockout, emergency access) never stop the question of what the policies
+    // do: they are shown above, the scenarios run, and the exit code stays 1.
+    match c.evaluable() {
+        None => {
+            if !a.src.format.is_machine() {
+                eprintln!("capol: the sources have errors; no scenario was run");
+            }
+            return Exit::SourceErrors;
         }
-        return Exit::SourceErrors;
+        Some(policies) if c.only_safety_errors() => {
+            eprintln!(
+                "capol: the sources have safety errors (above); running the scenarios anyway"
+            );
+            c.policies = policies;
+        }
+        Some(_) => {}
     }
     if a.src.format == Format::Text && c.set.scenarios.is_empty() {
         eprintln!("capol: no scenario found");
@@ -52,7 +63,7 @@ pub fn test(a: TestArgs) -> Exit {
         Ok(s)
     });
     match summary {
-        Ok(s) if s.failed > 0 => Exit::SourceErrors,
+        Ok(s) if s.failed > 0 || c.has_errors() => Exit::SourceErrors,
         Ok(_) => Exit::Ok,
         // A closed pipe or a full disk: nothing more can be reported on stdout.
         Err(e) => {
@@ -243,8 +254,14 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
     let lock = lock_path
         .as_deref()
         .and_then(|p| crate::driver::load_lock(p, &mut sources, &mut diags));
-    let c = crate::driver::compile_sources(sources, lock.as_ref(), &opts, diags);
-    if c.has_errors() {
+    let mut c = crate::driver::compile_sources(sources, lock.as_ref(), &opts, diags);
+    let safety_only = c.only_safety_errors();
+    if safety_only {
+        output::emit_diagnostics(&c.diagnostics.items, &c.sources, a.src.format);
+        eprintln!("capol: the sources have safety errors (above); evaluating them as written");
+        c.policies = c.evaluable().unwrap_or_default();
+    }
+    if c.has_errors() && !safety_only {
         output::emit_diagnostics(&c.diagnostics.items, &c.sources, a.src.format);
         let in_flags = c
             .diagnostics
@@ -276,7 +293,11 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
             println!("{}", serde_json::to_string_pretty(&ev).unwrap_or_default())
         }
     }
-    Exit::Ok
+    if safety_only {
+        Exit::SourceErrors
+    } else {
+        Exit::Ok
+    }
 }
 
 /// `--live`: the offline table, then Graph's verdicts compared with it. A disagreement exits 1,

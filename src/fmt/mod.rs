@@ -173,7 +173,7 @@ pub(crate) fn anchors(file: &ast::File) -> Vec<(Node, Span)> {
                     }
                 }
             }
-            Item::Scenario(s) => {
+            Item::Scenario(s) | Item::Assert(s) => {
                 for (f, fact) in s.facts.iter().enumerate() {
                     out.push((Node::Fact(i, f), fact.span));
                 }

@@ -21,8 +21,12 @@ pub(crate) fn print(file: &ast::File, notes: &Notes) -> String {
     let widths = columns(file, notes);
     for (i, item) in file.items.iter().enumerate() {
         if i > 0 {
-            let block =
-                |it: &Item| matches!(it, Item::Policy(_) | Item::Scenario(_) | Item::Defaults(_));
+            let block = |it: &Item| {
+                matches!(
+                    it,
+                    Item::Policy(_) | Item::Scenario(_) | Item::Assert(_) | Item::Defaults(_)
+                )
+            };
             if notes.blank_before.contains(&i) || block(item) || block(&file.items[i - 1]) {
                 p.lines.push(String::new());
             }
@@ -65,7 +69,8 @@ pub(crate) fn print(file: &ast::File, notes: &Notes) -> String {
                 p.push(line, notes.trailing(Node::Item(i)));
             }
             Item::Policy(pol) => p.policy(i, pol),
-            Item::Scenario(s) => p.scenario(i, s),
+            Item::Scenario(s) => p.scenario(i, s, "scenario"),
+            Item::Assert(s) => p.scenario(i, s, "assert"),
             Item::Set(set) => {
                 p.leading(notes.leading(Node::Clause(i, 0)), 0, false);
                 let head = format!("set {} =", ref_text(&set.name.node));
@@ -94,7 +99,7 @@ pub(crate) fn print(file: &ast::File, notes: &Notes) -> String {
 fn ends_with_block(file: &ast::File) -> bool {
     matches!(
         file.items.last(),
-        Some(Item::Policy(_) | Item::Scenario(_) | Item::Defaults(_))
+        Some(Item::Policy(_) | Item::Scenario(_) | Item::Assert(_) | Item::Defaults(_))
     )
 }
 
@@ -302,9 +307,9 @@ impl Printer<'_> {
         }
     }
 
-    fn scenario(&mut self, i: usize, s: &ast::Scenario) {
+    fn scenario(&mut self, i: usize, s: &ast::Scenario, keyword: &str) {
         self.push(
-            format!("scenario {}", quote(&s.name.node)),
+            format!("{keyword} {}", quote(&s.name.node)),
             self.notes.trailing(Node::Item(i)),
         );
         let mut f = 0;
@@ -505,6 +510,9 @@ fn fact_text(f: &Fact) -> String {
             format!("{} {}", what.node, vs.join(", "))
         }
         Fact::Expect(e) => format!("expect {}", expect_text(e)),
+        Fact::NotMemberOf(ts) => format!("not member-of {}", target_texts(ts).join(", ")),
+        Fact::Member => "member".into(),
+        Fact::AnyOtherApp => "app any other".into(),
     }
 }
 
@@ -519,6 +527,7 @@ fn expect_text(e: &Expect) -> String {
         Expect::Skips(n) => format!("skips {}", quote(&n.node)),
         Expect::WouldApply(n) => format!("would-apply {}", quote(&n.node)),
         Expect::Session(s) => format!("session {}", session_text(s)),
+        Expect::NotBlock => "not block".into(),
         Expect::Unknown(w) => w.node.clone(),
     }
 }

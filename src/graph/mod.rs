@@ -18,6 +18,8 @@ pub mod error;
 pub mod policies;
 #[cfg(feature = "tenant")]
 pub mod retry;
+#[cfg(feature = "tenant")]
+pub mod signins;
 
 /// Installs rustls' ring crypto provider. Must run before any `reqwest::Client` is built (ours,
 /// or azure_identity's inside a credential constructor); idempotent. `main` calls it first.

@@ -14,6 +14,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::emergency | Rule::kw_emergency => "`emergency`",
         Rule::policy_header | Rule::kw_policy => "`policy \"NAME\"`",
         Rule::scenario | Rule::kw_scenario => "`scenario \"NAME\"`",
+        Rule::assert | Rule::kw_assert => "`assert \"NAME\"`",
         Rule::clause => {
             "a clause (`for`, `exclude`, `when`, `require`, `block`, `session`, `mode`, `description`)"
         }
@@ -98,6 +99,7 @@ const KEYWORDS: &[&str] = &[
     "defaults",
     "ignore",
     "scenario",
+    "assert",
     "emergency",
     "for",
     "exclude",
@@ -207,6 +209,7 @@ pub fn syntax_error(file: FileId, text: &str, e: &pest::error::Error<Rule>) -> D
             *k,
             "policy"
                 | "scenario"
+                | "assert"
                 | "emergency"
                 | "for"
                 | "exclude"

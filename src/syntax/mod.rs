@@ -159,6 +159,7 @@ fn chunk_starts(text: &str) -> Vec<usize> {
             && (trimmed.starts_with("policy ")
                 || trimmed.starts_with("policy\"")
                 || trimmed.starts_with("scenario ")
+                || trimmed.starts_with("assert ")
                 || trimmed.starts_with("set ") && trimmed.contains('=')
                 || trimmed.strip_prefix("defaults").is_some_and(|rest| {
                     !rest.starts_with(|c: char| c.is_alphanumeric() || "-_.".contains(c))
@@ -272,6 +273,11 @@ impl Visitor<'_> {
             Rule::scenario => {
                 let s = self.visit_scenario(child)?;
                 state.items.push(Item::Scenario(s));
+                state.open = Open::AfterScenario;
+            }
+            Rule::assert => {
+                let s = self.visit_assert(child)?;
+                state.items.push(Item::Assert(s));
                 state.open = Open::AfterScenario;
             }
             Rule::clause => {

@@ -20,13 +20,49 @@ impl Visitor<'_> {
         let name = self.visit_string(c.next(Rule::string)?);
         let mut facts = Vec::new();
         while let Some(fact) = c.take_any() {
-            self.visit_fact(fact, &mut facts)?;
+            self.visit_fact(fact, &mut facts, false)?;
+        }
+        Ok(Scenario { name, facts, span })
+    }
+
+    /// `assert "NAME"` and its facts: a scenario's (each may list several values), plus
+    /// `not member-of`, `member`, `app any other` and `expect not block`.
+    pub(super) fn visit_assert(&mut self, pair: Pair<Rule>) -> Visit<Scenario> {
+        let span = self.span(&pair);
+        let mut c = Cursor::new(pair);
+        c.next(Rule::kw_assert)?;
+        let name = self.visit_string(c.next(Rule::string)?);
+        let mut facts = Vec::new();
+        while let Some(fact) = c.take_any() {
+            let fspan = self.span(&fact);
+            match fact.as_rule() {
+                Rule::expect_not_block => {
+                    facts.push(Spanned::new(Fact::Expect(Expect::NotBlock), fspan))
+                }
+                Rule::not_member_of_fact => {
+                    let mut fc = Cursor::new(fact);
+                    fc.next(Rule::kw_not)?;
+                    fc.next(Rule::kw_member_of)?;
+                    let list = self.visit_target_list(fc.next(Rule::target_list)?)?;
+                    fc.finish()?;
+                    facts.push(Spanned::new(Fact::NotMemberOf(list), fspan));
+                }
+                Rule::member_fact => facts.push(Spanned::new(Fact::Member, fspan)),
+                Rule::any_other_app => facts.push(Spanned::new(Fact::AnyOtherApp, fspan)),
+                _ => self.visit_fact(fact, &mut facts, true)?,
+            }
         }
         Ok(Scenario { name, facts, span })
     }
 
     /// One fact of a scenario (a `user … member-of …` line gives two).
-    fn visit_fact(&mut self, fact: Pair<Rule>, facts: &mut Vec<Spanned<Fact>>) -> Visit<()> {
+    /// `many`: an assert's fact, which may list several users.
+    fn visit_fact(
+        &mut self,
+        fact: Pair<Rule>,
+        facts: &mut Vec<Spanned<Fact>>,
+        many: bool,
+    ) -> Visit<()> {
         let span = self.span(&fact);
         match fact.as_rule() {
             Rule::user_fact => {
@@ -47,7 +83,7 @@ impl Visitor<'_> {
                 facts.push(Spanned::new(f, span));
             }
             Rule::simple_fact => {
-                if let Some(f) = self.visit_simple_fact(fact)? {
+                if let Some(f) = self.visit_simple_fact(fact, many)? {
                     facts.push(Spanned::new(f, span));
                 }
             }
@@ -135,7 +171,7 @@ impl Visitor<'_> {
 
     /// `app Office365`, `platform ios`, `guest b2b-collaboration-guest, tenant <id>`; a `user`
     /// fact takes one user (`None` when the line has none to give).
-    fn visit_simple_fact(&mut self, pair: Pair<Rule>) -> Visit<Option<Fact>> {
+    fn visit_simple_fact(&mut self, pair: Pair<Rule>, many: bool) -> Visit<Option<Fact>> {
         let mut c = Cursor::new(pair);
         let kind = self.visit_kind_word(c.next(Rule::kind_word)?)?;
         let mut values = Vec::new();
@@ -146,7 +182,7 @@ impl Visitor<'_> {
             };
             values.push(v);
         }
-        if kind.node != TargetKind::User {
+        if kind.node != TargetKind::User || many {
             return Ok(Some(Fact::Simple { kind, values }));
         }
         if let [_, second, ..] = values.as_slice() {

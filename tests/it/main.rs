@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analyze;
 #[cfg(feature = "tenant")]
 mod auth;
 mod cli;
@@ -25,6 +26,8 @@ mod methods;
 mod resolve;
 mod scenarios;
 mod schema;
+#[cfg(feature = "tenant")]
+mod signins;
 mod support;
 mod trust_files;
 #[cfg(feature = "tenant")]

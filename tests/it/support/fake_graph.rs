@@ -5,7 +5,8 @@
 //! properties, DELETE, `$filter` by name, `$batch`, directory look-ups, and reads rewritten the
 //! way Graph rewrites them (ids, dates, nulls for unset properties, the whole authentication
 //! strength, `templateId: null`, lists in another order), and the what-if `evaluate` action
-//! (every stored policy, with the verdict the test scripts in [`State::what_if`]). Scripted faults: 429 with and without
+//! (every stored policy, with the verdict the test scripts in [`State::what_if`]), sign-in logs
+//! filtered on `createdDateTime` and users' transitive memberships, both paged. Scripted faults: 429 with and without
 //! `Retry-After`, 503, a create stored but answered too late (lost response), a create stored
 //! but answered 500, 400 with a request id.
 
@@ -71,6 +72,10 @@ pub struct State {
     pub named_locations: Vec<Value>,
     pub agreements: Vec<Value>,
     pub strengths: Vec<Value>,
+    /// Sign-in records (`GET /auditLogs/signIns`, paged, `$filter=createdDateTime ge …`).
+    pub sign_ins: Vec<Value>,
+    /// `GET /users/{id}/transitiveMemberOf` by user id: groups and directory roles (paged).
+    pub member_of: BTreeMap<String, Vec<Value>>,
     /// What `POST /identity/conditionalAccess/evaluate` says, by display name:
     /// (`policyApplies`, `analysisReasons` when it does not apply). A policy not listed does
     /// not apply, for `users`.
@@ -420,6 +425,25 @@ fn route(
         ("GET", "/identity/conditionalAccess/authenticationContextClassReferences") => {
             list_reply(vec![json!({"id": "c1", "displayName": "Sensitive apps"})])
         }
+        ("GET", "/auditLogs/signIns") => match sign_ins_since(&st.sign_ins, q("$filter")) {
+            Ok(items) => page(st, origin, &full, &query, items),
+            Err(m) => error(st, 400, "BadRequest", &m),
+        },
+        ("GET", p) if p.starts_with("/users/") && p.ends_with("/transitiveMemberOf") => {
+            let id = p
+                .trim_start_matches("/users/")
+                .trim_end_matches("/transitiveMemberOf")
+                .to_string();
+            match st.member_of.get(&id).cloned() {
+                Some(items) => page(st, origin, &full, &query, items),
+                None => error(
+                    st,
+                    404,
+                    "Request_ResourceNotFound",
+                    &format!("Resource '{id}' does not exist"),
+                ),
+            }
+        }
         ("GET", p) if p.starts_with("/users/") || p.starts_with("/groups/") => {
             let (coll, id) = p
                 .trim_start_matches('/')
@@ -485,6 +509,23 @@ fn evaluate(st: &State, origin: &str, skip: usize) -> Reply {
         ));
     }
     reply(200, body)
+}
+
+/// The records at or after the time of `createdDateTime ge <ISO time>` (the only filter the
+/// fake takes, like capol sends it); ISO times in one format compare as text.
+fn sign_ins_since(all: &[Value], filter: Option<String>) -> Result<Vec<Value>, String> {
+    let since = match filter {
+        None => return Ok(all.to_vec()),
+        Some(f) => f
+            .strip_prefix("createdDateTime ge ")
+            .map(str::to_string)
+            .ok_or_else(|| format!("Invalid filter clause: {f}"))?,
+    };
+    Ok(all
+        .iter()
+        .filter(|s| s["createdDateTime"].as_str().unwrap_or("") >= since.as_str())
+        .cloned()
+        .collect())
 }
 
 /// `$select=a,b`: only those properties (and `id`), as Graph answers.
