@@ -34,6 +34,8 @@ pub mod fmt;
 pub mod graph;
 pub mod import;
 pub mod ir;
+pub mod lsp;
+pub mod report;
 pub mod signin;
 pub mod source;
 pub mod suite;

@@ -7,8 +7,10 @@ mod compile;
 mod envs;
 mod fmt;
 mod import;
+mod lsp;
 mod output;
 mod promote;
+mod report;
 mod signins;
 #[cfg(feature = "tenant")]
 mod tenant;
@@ -101,6 +103,10 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Turn Microsoft Graph policy JSON into .capol source
     Import(import::ImportArgs),
+    /// Run the language server for editors (LSP over stdio)
+    Lsp(lsp::LspArgs),
+    /// Write a readable HTML and Markdown report of the policies
+    Report(report::ReportArgs),
     /// Replay sign-in logs against the policies: who each would block or challenge
     Impact(Box<signins::ImpactArgs>),
     /// Turn report-only policies on in their source, with evidence from the sign-in logs
@@ -148,6 +154,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Analyze(a) => analyze::analyze(a),
         Command::Fmt(a) => fmt::fmt(a),
         Command::Import(a) => import::import(a),
+        Command::Lsp(a) => lsp::lsp(a),
+        Command::Report(a) => report::report(a),
         Command::Impact(a) => signins::impact(*a),
         Command::Promote(a) => promote::promote(*a),
         #[cfg(feature = "tenant")]

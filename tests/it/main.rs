@@ -14,14 +14,17 @@ mod deploy;
 #[cfg(feature = "tenant")]
 mod deploy_cli;
 mod diagnostics;
+mod editors;
 #[cfg(feature = "tenant")]
 mod environments;
 mod examples;
 mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
+mod lsp;
 mod machine_output;
 mod methods;
+mod report;
 #[cfg(feature = "tenant")]
 mod resolve;
 mod scenarios;

@@ -1,5 +1,6 @@
 //! Shared test support: the fake Graph, a client wired to it, realistic compiled policies.
 
+pub mod browser;
 #[cfg(feature = "tenant")]
 pub mod cli;
 pub mod compile;
@@ -7,6 +8,7 @@ pub mod compile;
 pub mod drop_proxy;
 #[cfg(feature = "tenant")]
 pub mod fake_graph;
+pub mod lsp_client;
 #[cfg(feature = "tenant")]
 pub mod read_view;
 
