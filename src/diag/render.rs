@@ -86,7 +86,10 @@ fn render_file_level(d: &Diagnostic, name: &str, label: &str) -> String {
         Severity::Error => "Error",
         Severity::Warning => "Warning",
     };
-    let mut s = format!("[{}] {}: {}\n   ╭─[ {name} ]\n", d.code, word, d.message);
+    let mut s = format!(
+        "[{}] {}: {}\n   ╭─[ {name}:1:1 ]\n",
+        d.code, word, d.message
+    );
     if !label.is_empty() {
         s.push_str(&format!("   │ {label}\n"));
     }
