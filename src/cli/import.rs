@@ -18,6 +18,7 @@ Examples:
   capol import exports/ -o policies/          one <slug>.capol per policy, plus names.capol
   capol import export.json -o policies/ --single-file
   capol import beta-export.json --api beta    keep beta-only controls (session cae)
+  capol import exports/ -o policies/ --factor shared exclusions in `defaults`, repeated lists as sets
 
 Policies that cannot be imported are reported (file and JSON path) and left out; the others are
 written. Existing files are never overwritten without --force.")]
@@ -32,6 +33,11 @@ pub struct ImportArgs {
     /// Write one file (policies.capol: the declarations, then every policy)
     #[arg(long)]
     pub single_file: bool,
+    /// Name what the policies share: exclusions that every policy has go to one `defaults`
+    /// block, and a list written alike in several policies becomes a `set` (compiles to the
+    /// same JSON, checked)
+    #[arg(long)]
+    pub factor: bool,
     /// Overwrite files that already exist in DIR
     #[arg(long)]
     pub force: bool,
@@ -58,7 +64,11 @@ pub fn import(a: ImportArgs) -> Exit {
         Err(e) => return e,
     };
     #[allow(unused_mut)]
-    let mut opts = ImportOptions { api: a.api, hints };
+    let mut opts = ImportOptions {
+        api: a.api,
+        hints,
+        factor: a.factor,
+    };
     let imported = if a.from_tenant {
         #[cfg(feature = "tenant")]
         {
@@ -240,6 +250,47 @@ mod tests {
         assert!(single.contains("group Group1 = ") && single.contains("policy \"Access"));
         assert_eq!(
             capol(&["check", out.join("policies.capol").to_str().unwrap()]),
+            Exit::Ok
+        );
+    }
+
+    #[test]
+    fn factor_writes_sets_into_names_and_the_project_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let out_s = out.to_str().unwrap();
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
+        let code = capol(&["import", corpus, "--api", "beta", "--factor", "-o", out_s]);
+        assert_eq!(
+            code,
+            Exit::SourceErrors,
+            "the corpus holds refused policies"
+        );
+        let names = std::fs::read_to_string(out.join("names.capol")).unwrap();
+        assert!(names.contains("\nset ExcludedGroup1To3 = group ExcludedGroup1"));
+        let uses = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .filter(|t| t.contains("exclude set ExcludedGroup1To3"))
+            .count();
+        assert!(uses >= 2, "{uses}");
+        // Only the one policy that Graph accepts and capol refuses (E0204) keeps it from checking.
+        assert_eq!(
+            capol(&["check", "--api", "beta", out_s]),
+            Exit::SourceErrors
+        );
+        let single = dir.path().join("single");
+        let s = single.to_str().unwrap();
+        let one = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/corpus/001-graph-v1-exo-mfa-outside-trusted.json"
+        );
+        assert_eq!(
+            capol(&["import", one, "--factor", "-o", s, "--single-file"]),
+            Exit::Ok
+        );
+        assert_eq!(
+            capol(&["check", single.join("policies.capol").to_str().unwrap()]),
             Exit::Ok
         );
     }
