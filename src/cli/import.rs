@@ -16,9 +16,12 @@ const SINGLE_FILE: &str = "policies.capol";
 Examples:
   capol import export.json                    print the policies as .capol source
   capol import exports/ -o policies/          one <slug>.capol per policy, plus names.capol
+  capol import exports/ -o policies/ --factor
+      the same, with the exclusions every policy shares in `defaults` and repeated lists as sets
   capol import export.json -o policies/ --single-file
   capol import beta-export.json --api beta    keep beta-only controls (session cae)
-  capol import exports/ -o policies/ --factor shared exclusions in `defaults`, repeated lists as sets
+  capol import --from-tenant --env all -o policies/
+      each environment of policies/capol.toml into policies/NAME/, with its own lock file
 
 Policies that cannot be imported are reported (file and JSON path) and left out; the others are
 written. Existing files are never overwritten without --force.")]
@@ -53,12 +56,24 @@ pub struct ImportArgs {
     #[cfg(feature = "tenant")]
     #[command(flatten)]
     pub tenant: super::tenant::TenantArgs,
+    // With --from-tenant: read each environment's tenant, into DIR/NAME/ (one environment: DIR).
+    #[cfg(feature = "tenant")]
+    #[command(flatten)]
+    pub env: super::envs::EnvArgs,
     /// Diagnostics as text for people or JSON for tools
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
 
 pub fn import(a: ImportArgs) -> Exit {
+    #[cfg(feature = "tenant")]
+    if a.env.given() {
+        if !a.from_tenant {
+            output::error("--env reads each environment's tenant: add --from-tenant");
+            return Exit::Usage;
+        }
+        return super::tenant_envs_read::import(&a);
+    }
     let hints = match hints(&a) {
         Ok(h) => h,
         Err(e) => return e,
@@ -145,7 +160,12 @@ fn hints(a: &ImportArgs) -> Result<NameHints, Exit> {
 }
 
 /// Write the files; nothing is written if one of them exists and `--force` is not given.
-fn write(imported: &Imported, dir: &Path, single: bool, force: bool) -> Result<usize, Exit> {
+pub(super) fn write(
+    imported: &Imported,
+    dir: &Path,
+    single: bool,
+    force: bool,
+) -> Result<usize, Exit> {
     let files = if single {
         if imported.policies.is_empty() {
             Vec::new()
@@ -192,7 +212,7 @@ fn write(imported: &Imported, dir: &Path, single: bool, force: bool) -> Result<u
     Ok(files.len())
 }
 
-fn summary(imported: &Imported, out: Option<&Path>, written: Option<usize>) {
+pub(super) fn summary(imported: &Imported, out: Option<&Path>, written: Option<usize>) {
     let n = imported.policies.len();
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });

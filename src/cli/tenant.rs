@@ -672,15 +672,21 @@ pub(super) fn fetch_for_import(
 ) -> Step<(Vec<Value>, Vec<TenantName>)> {
     let conn = connect(t, api)?;
     let rt = runtime()?;
-    let policies = rt
-        .block_on(conn.client.list_policies())
+    let out = rt
+        .block_on(read_for_import(&conn.client))
         .map_err(tenant_error)?;
-    eprintln!("capol: read {} policies from the tenant", policies.len());
+    eprintln!("capol: read {} policies from the tenant", out.0.len());
+    Ok(out)
+}
+
+/// The policies of the tenant `client` reaches, and the display names of what they name.
+pub(super) async fn read_for_import(
+    client: &crate::graph::client::GraphClient,
+) -> Result<(Vec<Value>, Vec<TenantName>), crate::graph::error::GraphError> {
+    let policies = client.list_policies().await?;
     let wanted = referenced_ids(&policies);
     let urls: Vec<String> = wanted.iter().map(|(_, url, _)| url.clone()).collect();
-    let answers = rt
-        .block_on(conn.client.batch_get(&urls))
-        .map_err(tenant_error)?;
+    let answers = client.batch_get(&urls).await?;
     let mut names = Vec::new();
     for ((kind, _, id), answer) in wanted.iter().zip(answers) {
         let Ok(v) = answer else { continue };

@@ -252,7 +252,8 @@ fn run(
         let kept_originals: Vec<verify::Original> = originals
             .iter()
             .zip(&keep)
-            .filter_map(|(o, k)| k.then(|| o.clone()))
+            .filter(|(_, k)| **k)
+            .map(|(o, _)| o.clone())
             .collect();
         let mut again = check_files(
             &mut sources,

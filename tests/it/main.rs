@@ -17,6 +17,8 @@ mod diagnostics;
 mod editors;
 #[cfg(feature = "tenant")]
 mod environments;
+#[cfg(feature = "tenant")]
+mod environments_read;
 mod examples;
 mod known_bad;
 #[cfg(feature = "tenant")]
