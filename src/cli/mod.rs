@@ -9,6 +9,8 @@ mod fmt;
 mod import;
 mod lsp;
 mod output;
+#[cfg(feature = "tenant")]
+mod plan_impact;
 mod promote;
 mod report;
 mod signins;
