@@ -141,20 +141,33 @@ pub fn short(o: &Outcome) -> String {
     }
 }
 
-/// What a scenario expects for an outcome: the outcome itself (for a combined requirement, its
-/// first part, which every way of meeting the whole meets).
-pub fn expectation(o: &Outcome) -> Expectation {
+fn grants(o: &Outcome) -> &[whatif::grant::PolicyGrant] {
+    match o {
+        Outcome::Require(r) | Outcome::Satisfied(r) => &r.all,
+        Outcome::Interrupt { all, .. } => all,
+        _ => &[],
+    }
+}
+
+/// What a scenario expects for an outcome: the outcome itself; for a combined requirement, one
+/// part of it (every way of meeting the whole meets each part), preferring a part that the
+/// `before` outcome did not have.
+pub fn expectation(o: &Outcome, before: &Outcome) -> Expectation {
     match o {
         Outcome::Block { .. } => Expectation::Block,
         Outcome::Allow => Expectation::Allow,
-        Outcome::Require(r) | Outcome::Satisfied(r) => match r.all.first() {
-            Some(g) => Expectation::Require(g.expr.clone()),
-            None => Expectation::Allow,
-        },
-        Outcome::Interrupt { all, .. } => match all.first() {
-            Some(g) => Expectation::Require(g.expr.clone()),
-            None => Expectation::Allow,
-        },
+        _ => {
+            let old = grants(before);
+            let all = grants(o);
+            let part = all
+                .iter()
+                .find(|g| !old.iter().any(|b| b.expr == g.expr))
+                .or_else(|| all.first());
+            match part {
+                Some(g) => Expectation::Require(g.expr.clone()),
+                None => Expectation::Allow,
+            }
+        }
     }
 }
 
@@ -241,7 +254,7 @@ fn change(pair: &Pair, summary: &str, s: &SignIn, b: Kind, a: Kind, internal: &m
         scenario: render::scenario(
             &format!("Impact: {summary}"),
             s,
-            &[Expect::Is(expectation(&after))],
+            &[Expect::Is(expectation(&after, &before))],
             &pair.model.ctx,
         ),
         before: before.to_string(),
