@@ -229,3 +229,30 @@ async fn live_needs_a_resolved_user_and_a_reachable_tenant() {
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(fake.state().log.len(), before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_refuses_a_lock_file_of_another_tenant_before_asking_graph() {
+    let fake = FakeGraph::start().await;
+    let p = Project::new();
+    deployed(&fake, &p).await;
+    let other = "99999999-2b7d-4c1e-9a3f-1d2e3f4a5b6c";
+    p.write(
+        "capol.lock",
+        &format!(
+            "{{\n  \"version\": 1,\n  \"tenantId\": \"{other}\",\n  \"entries\": {{\n    \"group\": {{\n      \"Pilot\": {{ \"id\": \"5d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c0d\" }}\n    }}\n  }}\n}}\n"
+        ),
+    );
+    let out = what_if_live(&fake, &p, &[]).await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.stderr.contains("[E0530]"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains(&format!("capol.lock holds the ids of tenant {other}")),
+        "{out:?}"
+    );
+    assert!(
+        fake.state().evaluated.is_empty(),
+        "Graph's what-if was asked with another tenant's ids"
+    );
+    assert!(writes(&fake).is_empty());
+}
