@@ -238,7 +238,14 @@ fn render_sp(m: &Model, id: &str) -> String {
     }
 }
 
-fn change(pair: &Pair, summary: &str, s: &SignIn, b: Kind, a: Kind, internal: &mut Vec<String>) -> Change {
+fn change(
+    pair: &Pair,
+    summary: &str,
+    s: &SignIn,
+    b: Kind,
+    a: Kind,
+    internal: &mut Vec<String>,
+) -> Change {
     let before = pair.evaluate(false, s).outcome;
     let after = pair.evaluate(true, s).outcome;
     if kind_of(&before) != b || kind_of(&after) != a || (b == a && before == after) {

@@ -29,13 +29,17 @@ policy \"CA001 MFA\"
 fn the_same_set_changes_nothing() {
     assert!(changes(MFA, MFA).is_empty());
     // A report-only policy changes no outcome.
-    let ro = format!("{MFA}\npolicy \"CA002 Block iOS\"\n    for all users, all apps\n    exclude group BreakGlass\n    when platform ios\n    block\n    mode report-only\n");
+    let ro = format!(
+        "{MFA}\npolicy \"CA002 Block iOS\"\n    for all users, all apps\n    exclude group BreakGlass\n    when platform ios\n    block\n    mode report-only\n"
+    );
     assert!(changes(MFA, &ro).is_empty());
 }
 
 #[test]
 fn a_new_block_is_allow_or_require_to_block_only_where_it_applies() {
-    let after = format!("{MFA}\npolicy \"CA002 Block guests on iOS\"\n    for guests, all apps\n    when platform ios\n    block\n    mode on\n");
+    let after = format!(
+        "{MFA}\npolicy \"CA002 Block guests on iOS\"\n    for guests, all apps\n    when platform ios\n    block\n    mode on\n"
+    );
     let ch = changes(MFA, &after);
     assert!(!ch.is_empty());
     for c in &ch {
@@ -46,7 +50,10 @@ fn a_new_block_is_allow_or_require_to_block_only_where_it_applies() {
         assert!(c.scenario.contains("expect block"), "{c:?}");
     }
     // Guests outside the emergency group were asked for MFA; those in it were allowed.
-    assert!(ch.iter().any(|c| c.summary.ends_with("require mfa → block")));
+    assert!(
+        ch.iter()
+            .any(|c| c.summary.ends_with("require mfa → block"))
+    );
     assert!(ch.iter().any(|c| c.summary.ends_with("allow → block")));
 }
 
@@ -57,11 +64,16 @@ fn a_changed_requirement_is_reported_with_both_sides() {
     assert!(!ch.is_empty());
     for c in &ch {
         assert!(
-            c.summary.ends_with("require mfa → require mfa and compliant-device"),
+            c.summary
+                .ends_with("require mfa → require mfa and compliant-device"),
             "{}",
             c.summary
         );
-        assert!(c.scenario.contains("expect require mfa and compliant-device"), "{c:?}");
+        assert!(
+            c.scenario
+                .contains("expect require mfa and compliant-device"),
+            "{c:?}"
+        );
     }
     // Weakening it the other way round is the mirror image.
     let back = changes(&after, MFA);
@@ -73,8 +85,14 @@ fn a_changed_requirement_is_reported_with_both_sides() {
 fn removing_a_policy_allows_what_it_required() {
     let ch = changes(MFA, "");
     assert!(!ch.is_empty());
-    assert!(ch.iter().all(|c| c.summary.ends_with("require mfa → allow")));
+    assert!(
+        ch.iter()
+            .all(|c| c.summary.ends_with("require mfa → allow"))
+    );
     assert!(ch.iter().all(|c| c.scenario.contains("expect allow")));
     // Nobody in BreakGlass is named: they were never asked.
-    assert!(ch.iter().all(|c| !c.scenario.contains("member-of group BreakGlass")));
+    assert!(
+        ch.iter()
+            .all(|c| !c.scenario.contains("member-of group BreakGlass"))
+    );
 }

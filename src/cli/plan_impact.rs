@@ -91,7 +91,10 @@ pub fn text(changes: &[Change]) -> String {
     );
     for ch in changes {
         out.push_str(&format!("  {}\n", ch.summary));
-        out.push_str(&format!("      before: {}\n      after:  {}\n", ch.before, ch.after));
+        out.push_str(&format!(
+            "      before: {}\n      after:  {}\n",
+            ch.before, ch.after
+        ));
         out.push_str(&indent(&ch.scenario, "      "));
     }
     out

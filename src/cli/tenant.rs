@@ -317,7 +317,9 @@ fn where_used(u: &Unresolved, sources: &SourceMap) -> Option<String> {
 
 pub fn plan(a: PlanArgs) -> Exit {
     let run = if a.env.given() && a.impact {
-        output::error("--impact compares one tenant with the sources: plan one environment at a time with it");
+        output::error(
+            "--impact compares one tenant with the sources: plan one environment at a time with it",
+        );
         Exit::Usage
     } else if a.env.given() {
         super::tenant_envs::plan(&a)
@@ -346,7 +348,12 @@ fn plan_run(a: &PlanArgs) -> Step<Exit> {
     } else {
         None
     };
-    print_plan(&plan, impact.as_deref(), a.src.format, &id_names(&a.src, &c));
+    print_plan(
+        &plan,
+        impact.as_deref(),
+        a.src.format,
+        &id_names(&a.src, &c),
+    );
     if let Some(out) = &a.out {
         let saved = SavedPlan::new(
             plan.clone(),

@@ -108,10 +108,7 @@ async fn impact_names_the_sign_ins_that_change_with_scenarios_that_pass() {
     let out = capol(&fake, &p, &["test", "pol"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     // ...and not on the tenant's policies as they were.
-    p.write(
-        "azure-management.capol",
-        CA001,
-    );
+    p.write("azure-management.capol", CA001);
     p.write("guests.capol", "");
     let out = capol(&fake, &p, &["test", "pol"]).await;
     assert_eq!(out.code, 1, "{out:?}");
@@ -129,7 +126,10 @@ async fn impact_names_the_sign_ins_that_change_with_scenarios_that_pass() {
         .stdout
         .split_once("Impact on sign-ins:")
         .unwrap_or_else(|| panic!("{out:?}"));
-    assert!(diff.contains("+ create `CA010 Block guests on iOS for Office 365`"), "{out:?}");
+    assert!(
+        diff.contains("+ create `CA010 Block guests on iOS for Office 365`"),
+        "{out:?}"
+    );
     for s in &summaries {
         assert!(impact_text.contains(s), "{s} not in {out:?}");
     }
@@ -161,9 +161,9 @@ async fn pruning_and_unmanaged_policies_count() {
         "{impact:#?}"
     );
     assert!(
-        impact
-            .iter()
-            .any(|c| c["summary"].as_str().is_some_and(|s| s.ends_with("block → allow"))),
+        impact.iter().any(|c| c["summary"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("block → allow"))),
         "{impact:#?}"
     );
 }
@@ -181,7 +181,10 @@ async fn an_unreadable_tenant_policy_stops_the_impact_not_the_plan() {
     assert_eq!(out.code, 0, "{out:?}");
     let out = capol(&fake, &p, &["plan", "pol", "--impact"]).await;
     assert_eq!(out.code, 3, "{out:?}");
-    assert!(out.stderr.contains("[E0251]") && out.stderr.contains("`Legacy import`"), "{out:?}");
+    assert!(
+        out.stderr.contains("[E0251]") && out.stderr.contains("`Legacy import`"),
+        "{out:?}"
+    );
     assert!(!out.stdout.contains("Impact on sign-ins"), "{out:?}");
     let code = "E0251";
     assert!(out.stderr.contains(code));
