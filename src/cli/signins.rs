@@ -63,6 +63,8 @@ Examples:
   capol impact policies/ --sign-ins week.json --snapshot directory.json
   capol impact policies/ --sign-ins week.json --format json
   capol impact policies/ --from-tenant --since 7d      (AuditLog.Read.All, Directory.Read.All)
+  capol impact policies/ --env prod --from-tenant      prod's tenant, lock file and name prefix
+  capol impact policies/ --env test --env prod --from-tenant --format json
 
 A record capol cannot replay (no resource, a sign-in that failed before Conditional Access) is
 counted and its reason given under `skipped`; facts a record does not give stay unknown, and a
@@ -81,6 +83,11 @@ pub struct ImpactArgs {
     /// Count report-only policies as on when comparing outcomes with the log
     #[arg(long)]
     pub as_on: bool,
+    /// Replay against this environment of capol.toml (its lock file, name prefix and mode
+    /// ceiling; with --from-tenant its tenant); repeat it, or write `all`, for several (each
+    /// reads its own tenant's sign-ins, so several need --from-tenant)
+    #[arg(long = "env", value_name = "NAME")]
+    pub envs: Vec<String>,
     #[cfg(feature = "tenant")]
     #[command(flatten)]
     pub tenant: TenantArgs,
@@ -96,21 +103,125 @@ fn impact_run(a: &ImpactArgs) -> Step<Exit> {
             "impact needs sign-ins: `--sign-ins FILE` (an exported log) or `--from-tenant --since 7d`",
         ));
     }
+    if !a.envs.is_empty() {
+        return impact_envs(a);
+    }
     let c = compile(&a.src)?;
-    let options = ImpactOptions {
-        samples: a.samples,
-        report_only_as_on: a.as_on,
-        ..emergency(&c)
-    };
-    let impact = gather(
+    let impact = replay_one(
+        a,
         &c,
         &a.src,
-        &a.evidence,
-        options,
         #[cfg(feature = "tenant")]
         &a.tenant,
     )?;
-    let text = match a.src.format {
+    print_impact(&impact, a.src.format);
+    Ok(Exit::Ok)
+}
+
+fn replay_one(
+    a: &ImpactArgs,
+    c: &Compilation,
+    src: &SourceArgs,
+    #[cfg(feature = "tenant")] tenant: &TenantArgs,
+) -> Step<Impact> {
+    let options = ImpactOptions {
+        samples: a.samples,
+        report_only_as_on: a.as_on,
+        ..emergency(c)
+    };
+    gather(
+        c,
+        src,
+        &a.evidence,
+        options,
+        #[cfg(feature = "tenant")]
+        tenant,
+    )
+}
+
+/// `--env`: per environment, its compilation (lock file, prefix, mode ceiling) and, with
+/// `--from-tenant`, its tenant's sign-ins. One environment prints as without `--env`; several
+/// print one report each (text) or `{"environments": [{"environment", "impact"}]}` (JSON). A
+/// failing environment is reported and the others still run; the exit code is the worst.
+fn impact_envs(a: &ImpactArgs) -> Step<Exit> {
+    let envs = super::envs::load(&a.src)?;
+    let args = super::envs::EnvArgs {
+        envs: a.envs.clone(),
+        parallel: 1,
+    };
+    let chosen = super::envs::select(&envs, &args)?;
+    if chosen.len() > 1 && !a.evidence.tenant() {
+        return Err(usage(
+            "a sign-in log file belongs to one tenant: with several environments, read each              tenant's sign-ins with `--from-tenant`",
+        ));
+    }
+    let mut results = Vec::new();
+    let mut worst = Exit::Ok;
+    for e in &chosen {
+        let mut src = a.src.clone();
+        if let Some(l) = &e.lock {
+            src.lock = Some(l.value.clone());
+        }
+        let run = || -> Step<Impact> {
+            let c = super::envs::compile_for(&a.src, e)?;
+            if c.has_errors() {
+                summary(&c, a.src.format);
+                return Err(Exit::SourceErrors);
+            }
+            #[cfg(feature = "tenant")]
+            let tenant = super::tenant_envs::tenant_args_for(&a.tenant, e).map_err(usage)?;
+            replay_one(
+                a,
+                &c,
+                &src,
+                #[cfg(feature = "tenant")]
+                &tenant,
+            )
+        };
+        match run() {
+            Ok(impact) => results.push((e.name.clone(), Some(impact))),
+            Err(code) => {
+                eprintln!("capol: environment `{}` failed", e.name);
+                if worst == Exit::Ok || code == Exit::Tenant {
+                    worst = code;
+                }
+                results.push((e.name.clone(), None));
+            }
+        }
+    }
+    if let [(_, Some(impact))] = results.as_slice() {
+        print_impact(impact, a.src.format);
+        return Ok(worst);
+    }
+    match a.src.format {
+        Format::Json | Format::Sarif => {
+            let entries: Vec<serde_json::Value> = results
+                .iter()
+                .map(|(name, i)| match i {
+                    Some(i) => serde_json::json!({"environment": name, "impact": i.to_json()}),
+                    None => serde_json::json!({"environment": name, "error": "failed (shown on stderr)"}),
+                })
+                .collect();
+            let mut t = serde_json::to_string_pretty(&serde_json::json!({"environments": entries}))
+                .unwrap_or_default();
+            t.push('\n');
+            out(&t);
+        }
+        Format::Text => {
+            for (name, i) in &results {
+                out(&format!("── environment `{name}` ──\n"));
+                match i {
+                    Some(i) => out(&i.to_text()),
+                    None => out("failed (shown on stderr)\n"),
+                }
+            }
+        }
+    }
+    Ok(worst)
+}
+
+fn print_impact(impact: &Impact, format: Format) {
+    let text = match format {
         // SARIF describes diagnostics, not a summary: machines get the JSON.
         Format::Json | Format::Sarif => {
             let mut t = serde_json::to_string_pretty(&impact.to_json()).unwrap_or_default();
@@ -120,7 +231,6 @@ fn impact_run(a: &ImpactArgs) -> Step<Exit> {
         Format::Text => impact.to_text(),
     };
     out(&text);
-    Ok(Exit::Ok)
 }
 
 /// Data on stdout; a closed pipe (`capol impact … | head`) ends the output quietly.
@@ -250,9 +360,12 @@ fn tenant_sign_ins(
     since: &str,
     memberships: bool,
 ) -> Step<()> {
-    use super::tenant::{connect, runtime, tenant_error};
+    use super::tenant::{connect, runtime, signed_in_tenant, tenant_error};
     let conn = connect(tenant, src.api)?;
     let rt = runtime()?;
+    // The sources' ids (and the names the log is matched by) come from the lock file: it must
+    // be this tenant's.
+    signed_in_tenant(&rt, &conn, src)?;
     let mut seen = std::collections::HashSet::new();
     let (mut pages, mut records) = (0u64, 0u64);
     let mut url = Some(conn.client.sign_ins_url(since));

@@ -520,7 +520,7 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
 }
 
 /// The tenant the connection is signed in to; refuses a lock file of another tenant (`E0530`).
-fn signed_in_tenant(
+pub(super) fn signed_in_tenant(
     rt: &tokio::runtime::Runtime,
     conn: &Connection,
     src: &SourceArgs,

@@ -161,11 +161,28 @@ fn connect(
     e: &Environment,
 ) -> Result<Connection, String> {
     crate::graph::init_crypto();
-    let mut args = t.conn.clone();
+    let mut args = tenant_args_for(t, e)?.conn;
     args.api_version = match api {
         crate::check::ApiVersion::V1 => crate::graph::client::ApiVersion::V1,
         crate::check::ApiVersion::Beta => crate::graph::client::ApiVersion::Beta,
     };
+    let name = e.name.clone();
+    let progress: ProgressFn = Arc::new(move |ev| eprintln!("  [{name}] {ev}"));
+    let conn = args.connect(Some(progress)).map_err(|e| e.to_string())?;
+    if t.verbose {
+        eprintln!(
+            "capol: [{}] signed in with: {}",
+            e.name, conn.auth_description
+        );
+        eprintln!("capol: [{}] Graph at {}", e.name, conn.graph_url);
+    }
+    Ok(conn)
+}
+
+/// The command line's connection options with what the environment says (tenant, cloud,
+/// sign-in method, Graph URL) in their place.
+pub(super) fn tenant_args_for(t: &TenantArgs, e: &Environment) -> Result<TenantArgs, String> {
+    let mut args = t.conn.clone();
     if let Some(tenant) = &e.tenant {
         args.tenant = Some(tenant.value.clone());
     }
@@ -180,17 +197,10 @@ fn connect(
     if let Some(u) = &e.graph_url {
         args.graph_url = Some(u.value.clone());
     }
-    let name = e.name.clone();
-    let progress: ProgressFn = Arc::new(move |ev| eprintln!("  [{name}] {ev}"));
-    let conn = args.connect(Some(progress)).map_err(|e| e.to_string())?;
-    if t.verbose {
-        eprintln!(
-            "capol: [{}] signed in with: {}",
-            e.name, conn.auth_description
-        );
-        eprintln!("capol: [{}] Graph at {}", e.name, conn.graph_url);
-    }
-    Ok(conn)
+    Ok(TenantArgs {
+        verbose: t.verbose,
+        conn: args,
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {

@@ -10,6 +10,7 @@
 use super::map::{Mapped, Outcome, Skip};
 use super::scenario;
 use crate::graph::model::{BuiltInControl, Policy, PolicyState};
+use crate::whatif::judge::Verdict as Judged;
 use crate::whatif::{Evaluation, Reason, Verdict};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -61,6 +62,10 @@ struct Tally {
     sign_ins: u64,
     users: HashSet<u32>,
     samples: Vec<Value>,
+    /// Challenges only: the sign-ins whose recorded methods already met the grant, and those
+    /// they did not (the user would have been interrupted); the rest are not judged.
+    satisfied: u64,
+    interrupted: u64,
 }
 
 /// One sign-in of an emergency account that a policy would stop, or that failed it in
@@ -275,6 +280,16 @@ impl Impact {
                 }
                 (Class::Applies, Grant::Challenge) => {
                     p.challenge.sign_ins += 1;
+                    match ev
+                        .grants
+                        .iter()
+                        .find(|g| Arc::ptr_eq(&g.policy, &r.policy) || g.policy == r.policy)
+                        .map(|g| g.judgement.outcome)
+                    {
+                        Some(Judged::Satisfied) => p.challenge.satisfied += 1,
+                        Some(Judged::Interrupt) => p.challenge.interrupted += 1,
+                        Some(Judged::Unknown) | None => {}
+                    }
                     p.challenge.users.insert(user);
                     if p.challenge.samples.len() < samples {
                         p.challenge.samples.push(sample(m, &p.name));
@@ -385,6 +400,10 @@ impl Impact {
             })
         };
         let tally = |t: &Tally| json!({"sign_ins": t.sign_ins, "users": t.users.len(), "samples": t.samples});
+        let challenged = |t: &Tally| {
+            json!({"sign_ins": t.sign_ins, "users": t.users.len(), "samples": t.samples,
+                "satisfied": t.satisfied, "interrupted": t.interrupted})
+        };
         let mut policies: Vec<Value> = self
             .policies
             .iter()
@@ -402,7 +421,7 @@ impl Impact {
                     "policy": &*p.name,
                     "state": state_word(p.state),
                     "would_block": tally(&p.block),
-                    "would_challenge": tally(&p.challenge),
+                    "would_challenge": challenged(&p.challenge),
                     "undetermined": p.undetermined,
                     "recorded": recorded(&p.name),
                     "emergency": emergency,
@@ -460,6 +479,12 @@ impl Impact {
                 p.challenge.users.len(),
                 plural(p.challenge.users.len() as u64)
             ));
+            if p.challenge.satisfied + p.challenge.interrupted > 0 {
+                out.push_str(&format!(
+                    "    by the methods the log records: {} already satisfied, {} interrupted\n",
+                    p.challenge.satisfied, p.challenge.interrupted
+                ));
+            }
             if p.undetermined > 0 {
                 out.push_str(&format!(
                     "  undetermined     {} sign-in{} (facts the log does not give; `--snapshot` gives memberships)\n",

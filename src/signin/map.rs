@@ -6,11 +6,12 @@
 //! record does not give stay unknown; nothing is guessed. The choices are written up in
 //! `docs/impact.md`.
 
-use super::record::{DeviceDetail, NetworkLocation, Record};
+use super::record::{AuthenticationDetail, DeviceDetail, NetworkLocation, Record};
 use super::snapshot::Snapshot;
+use crate::whatif::methods::{Combination, Method};
 use crate::whatif::{
-    AuthFlow, ClientAppType, DeviceFact, GuestFact, GuestType, LocationFact, Platform, RiskLevel,
-    SignIn, Target,
+    AuthFlow, ClientAppType, DeviceFact, Done, GuestFact, GuestType, LocationFact, Platform,
+    RiskLevel, SignIn, Target,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -153,6 +154,7 @@ impl Mapper {
                 None => guest_known = false,
             }
         }
+        s.done = done(&r);
         let applied: Vec<Applied> = r
             .applied_conditional_access_policies
             .iter()
@@ -200,6 +202,59 @@ impl Mapper {
         }
         (!unknown_trusted).then_some(LocationFact::Untrusted)
     }
+}
+
+/// What the sign-in did, from its `authenticationDetails`: the methods of the steps that
+/// succeeded, as one combination; nothing else is recorded, so the other controls stay unknown
+/// (`methods_only`). `None` (every control unknown) when the record has no details, or when a
+/// succeeded step's method is not one capol can name exactly (`Previously satisfied`, an OATH
+/// code that may be a hardware or a software token, a certificate or a Temporary Access Pass
+/// whose kind the log does not say).
+pub fn done(r: &Record) -> Option<Done> {
+    let details = r.authentication_details.as_deref()?;
+    let mut methods = Combination::default();
+    let mut any = false;
+    for d in details.iter().filter(|d| d.succeeded == Some(true)) {
+        methods.insert(method(d)?);
+        any = true;
+    }
+    any.then_some(Done {
+        methods,
+        methods_only: true,
+        ..Done::default()
+    })
+}
+
+/// `authenticationMethod` as the sign-in log writes it → the authentication method mode.
+fn method(d: &AuthenticationDetail) -> Option<Method> {
+    let m = d
+        .authentication_method
+        .as_deref()?
+        .trim()
+        .to_ascii_lowercase();
+    Some(match m.as_str() {
+        "password" | "password hash sync" | "pass-through authentication" => Method::Password,
+        "text message" | "sms" | "sms sign-in" => Method::Sms,
+        "phone call" | "phone call approval" | "voice" => Method::Voice,
+        "mobile app notification" | "microsoft authenticator app" => {
+            Method::MicrosoftAuthenticatorPush
+        }
+        "mobile app verification code" | "microsoft authenticator code" => Method::SoftwareOath,
+        "passwordless phone sign-in" | "microsoft authenticator (passwordless)" => {
+            Method::DeviceBasedPush
+        }
+        "fido2 security key"
+        | "passkey"
+        | "passkey (fido2)"
+        | "passkey (device-bound)"
+        | "passkey (microsoft authenticator)"
+        | "passkey (synced)"
+        | "passkey (windows hello)" => Method::Fido2,
+        "windows hello for business" => Method::WindowsHelloForBusiness,
+        "email" | "email one-time passcode" | "email otp" => Method::Email,
+        "qr code" | "qr code pin" => Method::QrCodePin,
+        _ => return None,
+    })
 }
 
 /// `clientAppUsed` as the log writes it → the client app type Conditional Access matched.

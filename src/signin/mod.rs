@@ -58,7 +58,14 @@ impl<'a> Replay<'a> {
         match self.mapper.map(r) {
             Ok(m) => match &self.set {
                 Some(set) => {
-                    let ev = set.evaluate(&m.sign_in);
+                    // The policy index leaves out the policies whose users cannot include the
+                    // sign-in; with memberships or guest status unknown those are undetermined,
+                    // not left out, so every policy is evaluated.
+                    let ev = if m.memberships_known && m.guest_known {
+                        set.evaluate_applying(&m.sign_in)
+                    } else {
+                        set.evaluate(&m.sign_in)
+                    };
                     self.impact.add(&m, &ev);
                 }
                 None => self.impact.add_recorded_only(&m),

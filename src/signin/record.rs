@@ -102,6 +102,8 @@ pub struct Record {
     /// `success`, `failure`, `notApplied`.
     pub conditional_access_status: Option<String>,
     pub applied_conditional_access_policies: Option<Vec<AppliedPolicy>>,
+    /// The authentication steps (beta, and v1.0 since 2024): the methods the user performed.
+    pub authentication_details: Option<Vec<AuthenticationDetail>>,
 }
 
 /// The properties of a record the replay reads; every other one is skipped unread.
@@ -160,6 +162,8 @@ enum Key {
     ConditionalAccessStatus,
     #[serde(rename = "appliedConditionalAccessPolicies")]
     AppliedConditionalAccessPolicies,
+    #[serde(rename = "authenticationDetails")]
+    AuthenticationDetails,
     #[serde(other)]
     Other,
 }
@@ -229,6 +233,9 @@ impl<'de> Deserialize<'de> for Record {
                         Key::AppliedConditionalAccessPolicies => {
                             r.applied_conditional_access_policies =
                                 map.next_value::<Objects<_>>()?.0
+                        }
+                        Key::AuthenticationDetails => {
+                            r.authentication_details = map.next_value::<Objects<_>>()?.0
                         }
                         Key::Other => {
                             map.next_value::<IgnoredAny>()?;
@@ -306,6 +313,17 @@ pub struct AppliedPolicy {
     pub result: Option<String>,
     #[serde(deserialize_with = "texts")]
     pub enforced_grant_controls: Option<Vec<String>>,
+}
+
+/// One entry of `authenticationDetails`: a step of the sign-in's authentication.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuthenticationDetail {
+    /// As the log writes it: `Password`, `Mobile app notification`, `FIDO2 security key`, …
+    #[serde(deserialize_with = "text")]
+    pub authentication_method: Option<String>,
+    #[serde(deserialize_with = "flag")]
+    pub succeeded: Option<bool>,
 }
 
 // ---------------------------------------------------------------------------------------------

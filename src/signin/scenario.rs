@@ -5,6 +5,7 @@
 //! not give is left out, and stays unknown in `capol test` too).
 
 use super::map::Mapped;
+use crate::whatif::methods::Method;
 use crate::whatif::{
     AuthFlow, ClientAppType, DeviceFact, InsiderRisk, LocationFact, Platform, RiskLevel, Target,
 };
@@ -83,6 +84,12 @@ pub fn render(m: &Mapped, expect: &str) -> String {
     }
     if let Some(f) = s.auth_flow {
         line(format!("auth-flow {}", flow(f)));
+    }
+    if let Some(d) = &s.done {
+        let words: Vec<&str> = d.methods.methods().map(Method::word).collect();
+        if !words.is_empty() {
+            line(format!("methods {}", words.join(", ")));
+        }
     }
     line(format!("expect {expect}"));
     out

@@ -649,6 +649,64 @@ fn samples_are_scenarios_that_pass_capol_test() {
     }
 }
 
+/// Browser sign-ins of pilot users (`i % 50`), each with the steps of `details`.
+fn with_methods(details: &[(&str, bool)]) -> String {
+    let mut r = generated(2);
+    r["userId"] = json!(uid(4));
+    r["userPrincipalName"] = json!("user4@contoso.com");
+    r["originalTransferMethod"] = json!("none");
+    r["authenticationDetails"] = json!(
+        details
+            .iter()
+            .map(|(m, ok)| json!({"authenticationMethod": m, "succeeded": ok,
+                "authenticationStepRequirement": "Primary authentication"}))
+            .collect::<Vec<_>>()
+    );
+    format!("{r}\n")
+}
+
+#[test]
+fn the_methods_a_log_records_judge_a_challenge_satisfied_or_interrupted() {
+    let c = compiled();
+    let mut log = String::new();
+    // MFA done with the Authenticator app: satisfied, twice.
+    for _ in 0..2 {
+        log.push_str(&with_methods(&[
+            ("Password", true),
+            ("Mobile app notification", true),
+        ]));
+    }
+    // A password only (the push failed): interrupted.
+    log.push_str(&with_methods(&[
+        ("Password", true),
+        ("Mobile app notification", false),
+    ]));
+    // Methods capol cannot name exactly, or none recorded: not judged.
+    log.push_str(&with_methods(&[
+        ("Password", true),
+        ("Previously satisfied", true),
+    ]));
+    log.push_str(&with_methods(&[]));
+    let j = run(&c, Some(snapshot()), ImpactOptions::default(), &log).to_json();
+    let mfa = &policy(&j, "MFA for pilot")["would_challenge"];
+    assert_eq!(mfa["sign_ins"], json!(5), "{j}");
+    assert_eq!(mfa["satisfied"], json!(2), "{j}");
+    assert_eq!(mfa["interrupted"], json!(1), "{j}");
+    // The sample states the methods, and passes `capol test` as a scenario.
+    let sample = mfa["samples"][0]["scenario"].as_str().unwrap();
+    assert!(
+        sample.contains("methods password, microsoft-authenticator-push"),
+        "{sample}"
+    );
+    let all = format!("{SOURCES}\n{sample}");
+    let c2 = driver::compile_str(&[("p.capol", &all)], None, &Options::default());
+    assert!(!c2.has_errors(), "{:?}", c2.diagnostics.items);
+    // Only the methods are known: a control on the client app stays unknown, not missing.
+    let r: Record = serde_json::from_str(&with_methods(&[("Password", true)])).unwrap();
+    let d = map::done(&r).unwrap();
+    assert!(d.methods_only && !d.approved_app);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Snapshot
 

@@ -29,6 +29,11 @@ pub struct Done {
     pub terms_accepted: Vec<String>,
     /// The user changed their password securely in this sign-in.
     pub password_changed: bool,
+    /// Only the methods are known (a sign-in log records them, not whether the client app was
+    /// approved or protected, terms accepted or the password changed): the other controls are
+    /// then unknown rather than missing.
+    #[serde(skip)]
+    pub methods_only: bool,
 }
 
 /// One control, against what the sign-in did.
@@ -64,7 +69,11 @@ fn known(k: Known) -> Status {
 /// Is control `c` met by a sign-in that did `done`?
 pub fn control(c: &Control, s: &SignIn, done: &Done, strengths: &Strengths) -> Status {
     let mfa = || known(strengths.met_by(MFA_STRENGTH, done.methods));
-    let yes = |b: bool| if b { Status::Met } else { Status::Missing };
+    let yes = |b: bool| match (b, done.methods_only) {
+        (true, _) => Status::Met,
+        (false, false) => Status::Missing,
+        (false, true) => Status::Unknown(None),
+    };
     match c {
         // The built-in MFA strength holds exactly the combinations that satisfy `mfa`.
         Control::Mfa => mfa(),
@@ -77,6 +86,10 @@ pub fn control(c: &Control, s: &SignIn, done: &Done, strengths: &Strengths) -> S
         // Microsoft-managed remediation: a secure password change (user risk) or MFA (sign-in
         // risk).
         Control::RiskRemediation if done.password_changed => Status::Met,
+        Control::RiskRemediation if done.methods_only => match mfa() {
+            Status::Met => Status::Met,
+            _ => Status::Unknown(None),
+        },
         Control::RiskRemediation => mfa(),
         Control::Terms(id) => yes(done.terms_accepted.iter().any(|t| t == id)),
         Control::Custom(_) => Status::Unknown(None),
@@ -260,5 +273,30 @@ mod tests {
             Verdict::Unknown,
             "the device could still be compliant"
         );
+    }
+
+    #[test]
+    fn a_log_knows_only_the_methods() {
+        let st = Strengths::default();
+        let s = SignIn::default();
+        let log = |m: &[super::super::methods::Method]| Done {
+            methods_only: true,
+            ..did(m)
+        };
+        let push = log(&[Password, MicrosoftAuthenticatorPush]);
+        let password = log(&[Password]);
+        let cases: &[(&Done, Control, Status)] = &[
+            (&push, Control::Mfa, Status::Met),
+            (&password, Control::Mfa, Status::Missing),
+            (&push, Control::ApprovedApplication, Status::Unknown(None)),
+            (&push, Control::CompliantApplication, Status::Unknown(None)),
+            (&push, Control::PasswordChange, Status::Unknown(None)),
+            (&push, Control::terms("T"), Status::Unknown(None)),
+            (&push, Control::RiskRemediation, Status::Met),
+            (&password, Control::RiskRemediation, Status::Unknown(None)),
+        ];
+        for (done, c, expected) in cases {
+            assert_eq!(&control(c, &s, done, &st), expected, "{c}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 mod analyze;
 #[cfg(feature = "tenant")]
 mod auth;
+mod catalogue;
 mod cli;
 #[cfg(feature = "tenant")]
 mod client;

@@ -464,3 +464,92 @@ async fn promote_refuses_on_evidence_then_turns_the_policy_on_and_plan_shows_it(
     let out = capol(&fake, &p, &["promote", "pol", "--policy", "CA999"]).await;
     assert_eq!(out.code, 2, "{out:?}");
 }
+
+/// `--env`: each environment replays its own tenant's sign-ins against the sources compiled for
+/// it (its name prefix); a tenant that fails is reported and the other still answers.
+#[tokio::test(flavor = "multi_thread")]
+async fn impact_per_environment_reads_each_tenants_own_logs() {
+    let (test, prod) = (FakeGraph::start().await, FakeGraph::start().await);
+    // test: one device-code sign-in of Bob; prod: the week of `tenant_log`.
+    test.state().sign_ins = vec![tenant_log()[2].clone()];
+    prod.state().sign_ins = tenant_log();
+    seed_memberships(&test);
+    seed_memberships(&prod);
+    let p = project();
+    p.write(
+        "capol.toml",
+        &format!(
+            "[environments.test]\ngraph-url = \"{}\"\nname-prefix = \"TEST \"\n\n\
+             [environments.prod]\ngraph-url = \"{}\"\n",
+            test.uri(),
+            prod.uri()
+        ),
+    );
+    let args = [
+        "impact",
+        "pol",
+        "--env",
+        "test",
+        "--env",
+        "prod",
+        "--from-tenant",
+        "--format",
+        "json",
+    ];
+    let out = capol(&test, &p, &args).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let j: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    let envs = j["environments"].as_array().unwrap();
+    assert_eq!(envs[0]["environment"], json!("test"), "{j}");
+    assert_eq!(envs[0]["impact"]["records"], json!(1), "{j}");
+    let block = policy(&envs[0]["impact"], "TEST CA010 Block device code");
+    assert_eq!(block["would_block"]["sign_ins"], json!(1), "{j}");
+    assert_eq!(envs[1]["environment"], json!("prod"), "{j}");
+    assert_eq!(envs[1]["impact"]["records"], json!(5), "{j}");
+    let block = policy(&envs[1]["impact"], "CA010 Block device code");
+    assert_eq!(block["would_block"]["sign_ins"], json!(2), "{j}");
+    for f in [&test, &prod] {
+        assert_eq!(
+            f.state()
+                .log
+                .iter()
+                .filter(|l| l.path == "/auditLogs/signIns")
+                .count(),
+            if std::ptr::eq(f, &test) { 1 } else { 3 },
+            "each tenant is read once, by its own environment"
+        );
+    }
+
+    // test refuses to give its sign-ins: prod's report still comes, and the exit says failure.
+    test.fault(
+        "GET",
+        "/auditLogs/signIns",
+        FaultKind::BadRequest("Authorization_RequestDenied".into()),
+        100,
+    );
+    let out = capol(&test, &p, &args).await;
+    assert_eq!(out.code, 3, "{out:?}");
+    let j: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    assert!(j["environments"][0]["error"].is_string(), "{j}");
+    assert_eq!(j["environments"][1]["impact"]["records"], json!(5), "{j}");
+    assert!(out.stderr.contains("environment `test` failed"), "{out:?}");
+
+    // One exported log cannot stand for two tenants.
+    p.write("week.json", &serde_json::to_string(&tenant_log()).unwrap());
+    let log = p.pol().join("week.json");
+    let out = capol(
+        &test,
+        &p,
+        &[
+            "impact",
+            "pol",
+            "--env",
+            "all",
+            "--sign-ins",
+            log.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("belongs to one tenant"), "{out:?}");
+}
