@@ -10,6 +10,8 @@ mod import;
 mod list;
 mod lsp;
 mod output;
+#[cfg(feature = "tenant")]
+mod plan_impact;
 mod promote;
 mod report;
 mod signins;

@@ -27,6 +27,8 @@ mod live;
 mod lsp;
 mod machine_output;
 mod methods;
+#[cfg(feature = "tenant")]
+mod plan_impact;
 mod report;
 #[cfg(feature = "tenant")]
 mod resolve;
