@@ -25,6 +25,8 @@ mod live;
 mod lsp;
 mod machine_output;
 mod methods;
+#[cfg(feature = "tenant")]
+mod progress;
 mod report;
 #[cfg(feature = "tenant")]
 mod resolve;
@@ -32,6 +34,7 @@ mod scenarios;
 mod schema;
 #[cfg(feature = "tenant")]
 mod signins;
+mod starter;
 mod support;
 mod trust_files;
 #[cfg(feature = "tenant")]
