@@ -13,6 +13,8 @@ mod list;
 mod lsp;
 mod output;
 #[cfg(feature = "tenant")]
+mod plan_impact;
+#[cfg(feature = "tenant")]
 mod progress;
 mod promote;
 mod report;

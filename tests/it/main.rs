@@ -26,6 +26,8 @@ mod lsp;
 mod machine_output;
 mod methods;
 #[cfg(feature = "tenant")]
+mod plan_impact;
+#[cfg(feature = "tenant")]
 mod progress;
 mod report;
 #[cfg(feature = "tenant")]
