@@ -233,12 +233,19 @@ fn describe(
             if a.what == "user type" {
                 if chosen == ["members"] {
                     "members".to_string()
+                } else if chosen.contains(&"members") {
+                    "members and guests".to_string()
                 } else {
                     "guests".to_string()
                 }
             } else {
                 format!("any {}", a.what)
             }
+        } else if a.what == "user type" && left == ["members"] {
+            "guests".to_string()
+        } else if a.what == "user type" && chosen.contains(&"members") {
+            let guests: Vec<&str> = chosen.iter().copied().filter(|c| *c != "members").collect();
+            format!("members and guests ({})", guests.join(", "))
         } else if a.what == "user type" {
             format!("guests ({})", chosen.join(", "))
         } else if chosen.len() <= left.len() {

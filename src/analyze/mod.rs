@@ -11,6 +11,7 @@
 pub mod attrs;
 pub mod cubes;
 pub mod encode;
+pub mod impact;
 pub mod model;
 pub mod region;
 pub mod render;
@@ -22,3 +23,5 @@ pub use space::{Extra, Space, TooLarge};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_impact;

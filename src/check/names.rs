@@ -99,6 +99,26 @@ impl<'l> Names<'l> {
                     );
                     continue;
                 }
+                if d.kind.node == Kind::App
+                    && let Ref::Quoted(q) = &d.name.node
+                    && let Some(g) = catalog::app_group(q, true)
+                {
+                    diags.push(
+                        Diagnostic::new(
+                            "E0106",
+                            format!(
+                                "\"{q}\" is the portal's name of the built-in app group `{}` and cannot be declared",
+                                g.ident
+                            ),
+                        )
+                        .at(d.name.span, "reserved name")
+                        .help(format!(
+                            "write `app {}` for the group, or declare your app under another name",
+                            g.ident
+                        )),
+                    );
+                    continue;
+                }
                 declared.insert(
                     key,
                     Declared {
@@ -345,6 +365,17 @@ impl<'l> Names<'l> {
 }
 
 /// Is `s` an authentication context class reference `c1` … `c99`?
+/// The app-group keyword (`Office365`) a reference names: the bare keyword, or the portal's
+/// spelling quoted (`"Office 365"`).
+pub fn app_group(r: &Ref) -> Option<&'static str> {
+    match r {
+        Ref::Ident(w) => catalog::app_group(w, false),
+        Ref::Quoted(q) => catalog::app_group(q, true),
+        _ => None,
+    }
+    .map(|g| g.ident)
+}
+
 pub fn is_context(s: &str) -> bool {
     s.strip_prefix('c')
         .and_then(|n| n.parse::<u32>().ok())

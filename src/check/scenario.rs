@@ -349,10 +349,8 @@ impl ScenarioLowerer<'_, '_> {
         }
         match k {
             TargetKind::App
-                if matches!(
-                    v.ident(),
-                    Some("Office365" | "MicrosoftAdminPortals" | "None")
-                ) =>
+                if v.ident() == Some("None")
+                    || crate::check::names::app_group(&v.node).is_some() =>
             {
                 self.diags.push(
                     Diagnostic::new("E0106", format!("a sign-in is to one app, and `{}` is a group of apps", v.text()))

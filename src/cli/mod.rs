@@ -7,8 +7,11 @@ mod compile;
 mod envs;
 mod fmt;
 mod import;
+mod list;
 mod lsp;
 mod output;
+#[cfg(feature = "tenant")]
+mod plan_impact;
 mod promote;
 mod report;
 mod signins;
@@ -111,6 +114,8 @@ pub enum Command {
     Impact(Box<signins::ImpactArgs>),
     /// Turn report-only policies on in their source, with evidence from the sign-in logs
     Promote(Box<promote::PromoteArgs>),
+    /// List the built-in apps, roles, strengths and user actions, with their ids
+    List(list::ListArgs),
     /// Look the names the sources use up in the tenant and pin them in capol.lock
     #[cfg(feature = "tenant")]
     Resolve(tenant::ResolveArgs),
@@ -158,6 +163,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Report(a) => report::report(a),
         Command::Impact(a) => signins::impact(*a),
         Command::Promote(a) => promote::promote(*a),
+        Command::List(a) => list::list(a),
         #[cfg(feature = "tenant")]
         Command::Resolve(a) => tenant::resolve(a),
         #[cfg(feature = "tenant")]

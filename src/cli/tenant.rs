@@ -96,6 +96,8 @@ Examples:
   capol plan policies/ --detailed-exitcode   exit 0 without changes, 2 with changes (CI)
   capol plan policies/ --format json         the plan as JSON on stdout
   capol plan policies/ --prune               also delete tenant policies no source names
+  capol plan policies/ --impact              and which sign-ins' outcome changes, each with
+                                             a scenario (allow → block, require mfa → allow)
   capol plan policies/ --env all --parallel 8  every environment of capol.toml, 8 at a time
 
 Exit codes:
@@ -115,6 +117,10 @@ pub struct PlanArgs {
     /// Delete tenant policies that no source names (without it, capol never deletes)
     #[arg(long)]
     pub prune: bool,
+    /// Also show the classes of sign-ins whose outcome changes (allow, block, require), each
+    /// with a scenario; in JSON as `impact` (see docs/analyze.md)
+    #[arg(long)]
+    pub impact: bool,
     #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten, next_help_heading = "Environments")]
@@ -310,7 +316,12 @@ fn where_used(u: &Unresolved, sources: &SourceMap) -> Option<String> {
 // plan
 
 pub fn plan(a: PlanArgs) -> Exit {
-    let run = if a.env.given() {
+    let run = if a.env.given() && a.impact {
+        output::error(
+            "--impact compares one tenant with the sources: plan one environment at a time with it",
+        );
+        Exit::Usage
+    } else if a.env.given() {
         super::tenant_envs::plan(&a)
     } else {
         plan_run(&a).unwrap_or_else(|e| e)
@@ -332,7 +343,17 @@ fn plan_run(a: &PlanArgs) -> Step<Exit> {
         .map_err(tenant_error)?;
     let options = PlanOptions { prune: a.prune };
     let plan = deploy::plan(&desired, &tenant, &options).map_err(plan_error)?;
-    print_plan(&plan, a.src.format, &id_names(&a.src, &c));
+    let impact = if a.impact {
+        Some(super::plan_impact::changes(&c, &tenant, a.prune)?)
+    } else {
+        None
+    };
+    print_plan(
+        &plan,
+        impact.as_deref(),
+        a.src.format,
+        &id_names(&a.src, &c),
+    );
     if let Some(out) = &a.out {
         let saved = SavedPlan::new(
             plan.clone(),
@@ -357,10 +378,27 @@ fn plan_run(a: &PlanArgs) -> Step<Exit> {
     })
 }
 
-fn print_plan(plan: &Plan, format: Format, names: &IdNames) {
+fn print_plan(
+    plan: &Plan,
+    impact: Option<&[crate::analyze::impact::Change]>,
+    format: Format,
+    names: &IdNames,
+) {
+    use super::plan_impact;
     match format {
-        Format::Text => print!("{}", plan_text(plan, names)),
-        Format::Json | Format::Sarif => println!("{}", pretty(&deploy::render_json(plan))),
+        Format::Text => {
+            print!("{}", plan_text(plan, names));
+            if let Some(i) = impact {
+                print!("{}", plan_impact::text(i));
+            }
+        }
+        Format::Json | Format::Sarif => {
+            let mut v = deploy::render_json(plan);
+            if let Some(i) = impact {
+                v["impact"] = plan_impact::json(i);
+            }
+            println!("{}", pretty(&v));
+        }
     }
 }
 

@@ -54,6 +54,7 @@ registry! {
     "E0219" => "CAE disabled with narrowed conditions",
     "E0220" => "`allow no-exclusion` without a reason",
     "E0250" => "attribute facts in an assert",
+    "E0251" => "tenant policy unreadable for --impact",
     "E0300" => "invalid lock file",
     "E0310" => "unknown authentication method",
     "E0311" => "`allows` where no combinations can be given",

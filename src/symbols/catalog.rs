@@ -12,11 +12,67 @@ use std::sync::OnceLock;
 pub struct App {
     /// The identifier used in source (`AzureServiceManagement`).
     pub ident: String,
-    /// Other identifiers accepted for it (the plain PascalCase of the display name).
+    /// Other identifiers accepted for it (the plain PascalCase of the display name, and of
+    /// its portal names).
     pub aliases: Vec<String>,
     pub display_name: String,
+    /// The Entra portal's other spellings, accepted quoted (`app "Azure Resource Manager"`).
+    pub portal_names: Vec<&'static str>,
     pub app_id: String,
 }
+
+/// A group of apps Graph names with a keyword (`includeApplications: ["Office365"]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppGroup {
+    /// The keyword, as written in source and in Graph JSON.
+    pub ident: &'static str,
+    /// How the Entra portal spells it, accepted quoted (`app "Office 365"`).
+    pub portal_name: &'static str,
+}
+
+/// The app groups the language writes as keywords (`app Office365`).
+pub const APP_GROUPS: [AppGroup; 2] = [
+    AppGroup {
+        ident: "Office365",
+        portal_name: "Office 365",
+    },
+    AppGroup {
+        ident: "MicrosoftAdminPortals",
+        portal_name: "Microsoft Admin Portals",
+    },
+];
+
+/// The Entra portal's current spellings of first-party apps where they differ from the
+/// catalogue's display name (the service principal's name in today's tenants, or the product's
+/// new name), by app id. Accepted quoted, and as PascalCase identifiers.
+const PORTAL_NAMES: &[(&str, &str)] = &[
+    (
+        "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+        "Azure Resource Manager",
+    ),
+    (
+        "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+        "Microsoft Azure Management",
+    ),
+    ("00000002-0000-0ff1-ce00-000000000000", "Exchange Online"),
+    ("00000003-0000-0ff1-ce00-000000000000", "SharePoint Online"),
+    ("00000005-0000-0ff1-ce00-000000000000", "Office 365 Yammer"),
+    ("00000005-0000-0ff1-ce00-000000000000", "Yammer"),
+    (
+        "00000007-0000-0000-c000-000000000000",
+        "Dynamics CRM Online",
+    ),
+    (
+        "05a65629-4c1b-48c1-a78b-804c4abdd4af",
+        "Microsoft Defender for Cloud Apps",
+    ),
+    ("7df0a125-d3be-4c96-aa54-591f83ff541c", "Power Automate"),
+    ("09abbdfd-ed23-44ee-a2d9-a627aa1c90f3", "Microsoft Planner"),
+    (
+        "fc780465-2017-40d4-a0c5-307022471b92",
+        "Microsoft Defender for Endpoint",
+    ),
+];
 
 /// A built-in directory role.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,14 +181,26 @@ fn build_apps() -> Vec<App> {
                 .iter()
                 .find(|(id, _)| *id == a.app_id)
                 .map(|(_, s)| s.to_string());
-            let (ident, aliases) = match short {
+            let (ident, mut aliases) = match short {
                 Some(s) if s != plain => (s, vec![plain]),
                 _ => (plain, Vec::new()),
             };
+            let portal_names: Vec<&'static str> = PORTAL_NAMES
+                .iter()
+                .filter(|(id, _)| *id == a.app_id)
+                .map(|(_, n)| *n)
+                .collect();
+            for n in &portal_names {
+                let p = pascal_case(n);
+                if p != ident && !aliases.contains(&p) {
+                    aliases.push(p);
+                }
+            }
             App {
                 ident,
                 aliases,
                 display_name: a.name,
+                portal_names,
                 app_id: a.app_id,
             }
         })
@@ -162,7 +230,8 @@ pub fn roles() -> &'static [Role] {
     ROLES.get_or_init(build_roles)
 }
 
-/// An app by identifier (exact, then case-insensitive), alias, or quoted display name.
+/// An app by identifier (exact, then case-insensitive), alias, quoted display name or portal
+/// name.
 pub fn app(name: &str) -> Option<&'static App> {
     let all = apps();
     all.iter()
@@ -173,13 +242,26 @@ pub fn app(name: &str) -> Option<&'static App> {
                     || a.aliases.iter().any(|x| x.eq_ignore_ascii_case(name))
                     || a.display_name.eq_ignore_ascii_case(name)
                     || short_display_name(&a.display_name).eq_ignore_ascii_case(name)
+                    || a.portal_names.iter().any(|x| x.eq_ignore_ascii_case(name))
             })
         })
 }
 
+/// The app-group keyword a word names exactly (`Office365`), or a quoted text names in the
+/// portal's spelling, case aside (`"Office 365"`, `"Microsoft Admin Portals"`).
+pub fn app_group(text: &str, quoted: bool) -> Option<&'static AppGroup> {
+    APP_GROUPS.iter().find(|g| {
+        if quoted {
+            g.portal_name.eq_ignore_ascii_case(text) || g.ident.eq_ignore_ascii_case(text)
+        } else {
+            g.ident == text
+        }
+    })
+}
+
 /// The display name without a trailing parenthesis: `Microsoft Cloud App Security` for
 /// `Microsoft Cloud App Security (Defender for Cloud Apps)`.
-fn short_display_name(name: &str) -> &str {
+pub fn short_display_name(name: &str) -> &str {
     match name.find(" (") {
         Some(i) if name.ends_with(')') => &name[..i],
         _ => name,
@@ -240,7 +322,7 @@ pub fn strength_by_id(id: &str) -> Option<&'static Strength> {
 }
 
 /// App keywords accepted where an app goes (`app Office365`).
-pub const APP_KEYWORDS: [&str; 2] = ["Office365", "MicrosoftAdminPortals"];
+pub const APP_KEYWORDS: [&str; 2] = [APP_GROUPS[0].ident, APP_GROUPS[1].ident];
 
 #[cfg(test)]
 mod tests {
@@ -293,6 +375,33 @@ mod tests {
             app("MicrosoftAzureCLI").is_none(),
             "client apps cannot be targeted"
         );
+    }
+
+    #[test]
+    fn portal_spellings_resolve_to_the_catalogue_app() {
+        for (name, id) in [
+            ("Azure Resource Manager", AZURE_SERVICE_MANAGEMENT),
+            ("azure resource manager", AZURE_SERVICE_MANAGEMENT),
+            ("AzureResourceManager", AZURE_SERVICE_MANAGEMENT),
+            ("Microsoft Azure Management", AZURE_SERVICE_MANAGEMENT),
+            ("Exchange Online", "00000002-0000-0ff1-ce00-000000000000"),
+            ("Power Automate", "7df0a125-d3be-4c96-aa54-591f83ff541c"),
+        ] {
+            assert_eq!(app(name).map(|a| a.app_id.as_str()), Some(id), "{name}");
+        }
+        assert_eq!(
+            app_group("office 365", true).map(|g| g.ident),
+            Some("Office365")
+        );
+        assert_eq!(
+            app_group("Microsoft Admin Portals", true).map(|g| g.ident),
+            Some("MicrosoftAdminPortals")
+        );
+        assert_eq!(app_group("office365", false), None, "bare words are exact");
+        assert_eq!(app_group("Office 365 Exchange Online", true), None);
+        for (id, _) in PORTAL_NAMES {
+            assert!(app_by_id(id).is_some(), "portal name for unknown app {id}");
+        }
     }
 
     #[test]

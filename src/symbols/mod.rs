@@ -4,6 +4,7 @@
 //! Out: [`Kind`]-typed look-ups used by the checker.
 
 pub mod catalog;
+pub mod listing;
 pub mod lock;
 pub mod lock_check;
 

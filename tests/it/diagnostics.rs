@@ -52,6 +52,7 @@ const IMPORT_TESTS: &[&str] = &[
 /// Codes whose input cannot be a fixture file (a FIFO, a device, `/proc`; the refusals of the
 /// tenant commands): each is exercised, by its code, in the test file named here.
 const TESTED_ELSEWHERE: &[(&str, &str)] = &[
+    ("E0251", "tests/it/plan_impact.rs"),
     ("E0514", "tests/it/trust_files.rs"),
     ("E0530", "tests/it/trust_tenant.rs"),
     ("E0531", "tests/it/trust_tenant.rs"),

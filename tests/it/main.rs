@@ -6,6 +6,7 @@
 mod analyze;
 #[cfg(feature = "tenant")]
 mod auth;
+mod catalogue;
 mod cli;
 #[cfg(feature = "tenant")]
 mod client;
@@ -24,6 +25,8 @@ mod live;
 mod lsp;
 mod machine_output;
 mod methods;
+#[cfg(feature = "tenant")]
+mod plan_impact;
 mod report;
 #[cfg(feature = "tenant")]
 mod resolve;

@@ -3,7 +3,7 @@
 
 use super::{Lowerer, Side};
 use crate::ast::{Ref, TargetKind};
-use crate::check::names::is_context;
+use crate::check::names::{app_group, is_context};
 use crate::check::values::{self, lookup};
 use crate::ir::{self, AppTarget, LocationTarget, Principal, SpTarget, UserTarget};
 use crate::source::{Span, Spanned};
@@ -51,11 +51,10 @@ impl Lowerer<'_, '_> {
                 self.push_user(p, include, UserTarget::Principal(pr), span);
             }
             TargetKind::App => {
-                let a = match word {
-                    Some(k @ ("Office365" | "MicrosoftAdminPortals" | "AllAgentIdResources")) => {
-                        AppTarget::Keyword(k.to_string())
-                    }
-                    Some("None") if include => AppTarget::None,
+                let a = match (app_group(&r.node), word) {
+                    (Some(g), _) => AppTarget::Keyword(g.to_string()),
+                    (None, Some(k @ "AllAgentIdResources")) => AppTarget::Keyword(k.to_string()),
+                    (None, Some("None")) if include => AppTarget::None,
                     _ => match self.names.resolve(Kind::App, r, self.diags) {
                         Some(res) => AppTarget::App(res.id),
                         None => return,
