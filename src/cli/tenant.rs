@@ -227,12 +227,22 @@ fn resolve_run(a: &ResolveArgs) -> Step<Exit> {
     };
     let conn = connect(&a.tenant, a.src.api)?;
     let names: Vec<_> = wanted.iter().map(|u| (u.kind, u.name.clone())).collect();
+    let looking = super::progress::phase(
+        &format!(
+            "looking up {} name{} in the tenant",
+            names.len(),
+            plural(names.len())
+        ),
+        None,
+        a.src.format.is_machine(),
+    );
     let result = runtime()?.block_on(deploy::resolve(
         &conn.client,
         &names,
         existing.clone(),
         conn.tenant.as_deref(),
     ));
+    drop(looking);
     let lock = match result {
         Ok(lock) => lock,
         Err(ResolveError::Names(problems)) => {
@@ -442,10 +452,16 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
     };
     let conn = connect(&a.tenant, a.src.api)?;
     let rt = runtime()?;
+    let reading = super::progress::phase(
+        "reading the tenant's policies",
+        None,
+        a.src.format.is_machine(),
+    );
     let tenant_id = signed_in_tenant(&rt, &conn, &a.src)?;
     let tenant = rt
         .block_on(conn.client.list_policies())
         .map_err(tenant_error)?;
+    drop(reading);
     let plan = match &saved {
         // Untrusted: applied only when planning now gives exactly this plan.
         Some((path, s)) => {
@@ -501,7 +517,10 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
         emergency: emergency_principals(&c.set),
         lease: Some(deploy::lease::LeaseOptions::default()),
     };
+    let writes = plan.actions.iter().filter(|x| x.is_write()).count();
+    let deploying = super::progress::phase("deploying", Some(writes as u64), json);
     let result = rt.block_on(deploy::apply(&conn.client, &plan, &opts));
+    drop(deploying);
     let report = result.map_err(tenant_error)?;
     if json {
         println!("{}", pretty(&deploy_json(&plan, Some(&report))));
@@ -620,7 +639,7 @@ pub(super) fn connect(t: &TenantArgs, api: check::ApiVersion) -> Step<Connection
     args.api_version = graph_api(api);
     // A bad option is a usage error (2), found before any credential or connection.
     args.check().map_err(usage)?;
-    let progress: ProgressFn = Arc::new(|e| eprintln!("  {e}"));
+    let progress: ProgressFn = Arc::new(super::progress::event);
     let conn = args.connect(Some(progress)).map_err(tenant_error)?;
     if t.verbose {
         eprintln!("capol: signed in with: {}", conn.auth_description);
@@ -707,22 +726,47 @@ pub(super) type TenantName = (crate::symbols::Kind, String, String);
 pub(super) fn fetch_for_import(
     t: &TenantArgs,
     api: check::ApiVersion,
+    machine: bool,
 ) -> Step<(Vec<Value>, Vec<TenantName>)> {
     let conn = connect(t, api)?;
     let rt = runtime()?;
-    let out = rt
-        .block_on(read_for_import(&conn.client))
+    let reading = super::progress::phase("reading the tenant's policies", None, machine);
+    let policies = rt
+        .block_on(conn.client.list_policies())
         .map_err(tenant_error)?;
-    eprintln!("capol: read {} policies from the tenant", out.0.len());
-    Ok(out)
+    drop(reading);
+    if !machine {
+        eprintln!("capol: read {} policies from the tenant", policies.len());
+    }
+    let wanted = referenced_ids(&policies);
+    let naming = super::progress::phase(
+        &format!("looking up the {} objects they name", wanted.len()),
+        None,
+        machine,
+    );
+    let names = rt
+        .block_on(display_names(&conn.client, &wanted))
+        .map_err(tenant_error)?;
+    drop(naming);
+    Ok((policies, names))
 }
 
-/// The policies of the tenant `client` reaches, and the display names of what they name.
+/// The policies of the tenant `client` reaches, and the display names of what they name (for
+/// `import --from-tenant --env`, one environment at a time).
 pub(super) async fn read_for_import(
     client: &crate::graph::client::GraphClient,
 ) -> Result<(Vec<Value>, Vec<TenantName>), crate::graph::error::GraphError> {
     let policies = client.list_policies().await?;
     let wanted = referenced_ids(&policies);
+    let names = display_names(client, &wanted).await?;
+    Ok((policies, names))
+}
+
+/// The display names of the objects `wanted` names, read in `$batch`es.
+async fn display_names(
+    client: &crate::graph::client::GraphClient,
+    wanted: &[(crate::symbols::Kind, String, String)],
+) -> Result<Vec<TenantName>, crate::graph::error::GraphError> {
     let urls: Vec<String> = wanted.iter().map(|(_, url, _)| url.clone()).collect();
     let answers = client.batch_get(&urls).await?;
     let mut names = Vec::new();
@@ -738,7 +782,7 @@ pub(super) async fn read_for_import(
             names.push((*kind, id.clone(), name.to_string()));
         }
     }
-    Ok((policies, names))
+    Ok(names)
 }
 
 /// `(kind, relative URL to read its display name, id)` for every GUID a policy names that no

@@ -21,6 +21,7 @@ mod environments;
 #[cfg(feature = "tenant")]
 mod environments_read;
 mod examples;
+mod examples_sets;
 mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
@@ -29,6 +30,8 @@ mod machine_output;
 mod methods;
 #[cfg(feature = "tenant")]
 mod plan_impact;
+#[cfg(feature = "tenant")]
+mod progress;
 mod report;
 #[cfg(feature = "tenant")]
 mod resolve;
@@ -36,6 +39,7 @@ mod scenarios;
 mod schema;
 #[cfg(feature = "tenant")]
 mod signins;
+mod starter;
 mod support;
 mod trust_files;
 #[cfg(feature = "tenant")]
