@@ -14,6 +14,8 @@ mod output;
 mod plan_impact;
 mod promote;
 mod report;
+#[cfg(feature = "tenant")]
+mod self_lockout;
 mod signins;
 #[cfg(feature = "tenant")]
 mod tenant;

@@ -33,6 +33,8 @@ mod resolve;
 mod scenarios;
 mod schema;
 #[cfg(feature = "tenant")]
+mod self_lockout;
+#[cfg(feature = "tenant")]
 mod signins;
 mod support;
 mod trust_files;
