@@ -135,9 +135,10 @@ fn region(pair: &Pair, identity: &Identity) -> Bdd {
             let has = |list: &[String], x: &str| list.iter().any(|g| g.eq_ignore_ascii_case(x));
             b = b
                 .and(&s.users())
-                .and(&s.user.any(v, |u| {
-                    u.as_ref().is_none_or(|u| u.eq_ignore_ascii_case(id))
-                }))
+                .and(
+                    &s.user
+                        .any(v, |u| u.as_ref().is_none_or(|u| u.eq_ignore_ascii_case(id))),
+                )
                 .and(&s.user_type.any(v, |t| match t {
                     None => !guest,
                     Some(t) => *guest && *t == GuestType::B2bCollaborationGuest,
@@ -171,9 +172,10 @@ fn region(pair: &Pair, identity: &Identity) -> Bdd {
 /// One sign-in of `set`, to Microsoft Graph when the set has one.
 fn example(pair: &Pair, set: &Bdd) -> Option<crate::whatif::SignIn> {
     let m = &pair.model;
-    let graph = m.space.target.any(&m.space.vars, |t| {
-        matches!(t, Target::App(a) if a.eq_ignore_ascii_case(MICROSOFT_GRAPH))
-    });
+    let graph = m.space.target.any(
+        &m.space.vars,
+        |t| matches!(t, Target::App(a) if a.eq_ignore_ascii_case(MICROSOFT_GRAPH)),
+    );
     m.witness(&set.and(&graph)).or_else(|| m.witness(set))
 }
 

@@ -19,7 +19,13 @@ fn admin(groups: &[&str]) -> Identity {
 fn check(before: &str, after: &str, who: &Identity) -> SelfAccess {
     let (b, a) = (compile(before), compile(after));
     for c in [&b, &a] {
-        let errors: Vec<&str> = c.diagnostics.items.iter().filter(|d| d.is_error()).map(|d| d.code).collect();
+        let errors: Vec<&str> = c
+            .diagnostics
+            .items
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code)
+            .collect();
         assert!(errors.is_empty(), "{errors:?}");
     }
     let ctx = EvalContext {
@@ -44,7 +50,11 @@ fn blocking_every_way_in_is_a_lockout_naming_the_policy() {
     assert!(l.scenario.contains("app MicrosoftGraph"), "{}", l.scenario);
     assert!(l.scenario.contains("expect block"), "{}", l.scenario);
     // Browser and modern clients both blocked is enough; legacy clients are no way in.
-    let r = check("", &block("    when client browser, mobile-desktop\n"), &admin(&[]));
+    let r = check(
+        "",
+        &block("    when client browser, mobile-desktop\n"),
+        &admin(&[]),
+    );
     assert!(r.lockout.is_some());
 }
 
@@ -63,7 +73,12 @@ fn a_narrowed_block_leaves_a_way_in() {
     // Excluded through a group, or not an administrator at all.
     let bg = "0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11";
     assert!(check("", &block(""), &admin(&[bg])).lockout.is_none());
-    let nobody = Identity::User { id: ME.into(), groups: vec![], roles: vec![], guest: false };
+    let nobody = Identity::User {
+        id: ME.into(),
+        groups: vec![],
+        roles: vec![],
+        guest: false,
+    };
     assert!(check("", &block(""), &nobody).lockout.is_none());
 }
 
@@ -81,7 +96,11 @@ fn new_requirements_are_named_once_and_only_when_new() {
     assert_eq!(r.new_requirements.len(), 1);
     assert_eq!(r.new_requirements[0].policy, "CA001 MFA");
     assert_eq!(r.new_requirements[0].requires, "mfa");
-    assert!(r.new_requirements[0].scenario.contains("expect require mfa"));
+    assert!(
+        r.new_requirements[0]
+            .scenario
+            .contains("expect require mfa")
+    );
     assert!(check(mfa, mfa, &admin(&[])).new_requirements.is_empty());
     // Report-only requires nothing.
     let ro = mfa.replace("mode on", "mode report-only");
@@ -92,12 +111,17 @@ fn new_requirements_are_named_once_and_only_when_new() {
 fn a_workload_identity_is_its_service_principal() {
     let sp = "3f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b";
     let other = "1e2d3c4b-5a69-4877-8695-a4b3c2d1e0f9";
-    let p = format!("service-principal Deployer = {sp}\npolicy \"CA030 Block the pipeline\"\n    for service-principal Deployer\n    block\n    mode on\n");
+    let p = format!(
+        "service-principal Deployer = {sp}\npolicy \"CA030 Block the pipeline\"\n    for service-principal Deployer\n    block\n    mode on\n"
+    );
     let me = Identity::ServicePrincipal { id: sp.into() };
     assert!(check("", &p, &me).lockout.is_some());
     let them = Identity::ServicePrincipal { id: other.into() };
     assert!(check("", &p, &them).lockout.is_none());
     // Only from outside a location: a way in remains.
-    let narrowed = p.replace("    block\n", "    when location any\n    exclude location HQ\n    block\n");
+    let narrowed = p.replace(
+        "    block\n",
+        "    when location any\n    exclude location HQ\n    block\n",
+    );
     assert!(check("", &narrowed, &me).lockout.is_none());
 }

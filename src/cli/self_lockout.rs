@@ -112,7 +112,10 @@ pub fn check(
             names.join(", ")
         );
         if allow {
-            warn("W0043", format!("{msg}; deploying anyway (--allow-self-lockout)"));
+            warn(
+                "W0043",
+                format!("{msg}; deploying anyway (--allow-self-lockout)"),
+            );
             eprint!("{}", indent(&l.scenario));
         } else {
             output::error(format!("[E0252] {msg}; nothing was written"));

@@ -39,7 +39,9 @@ fn sign_in_user(fake: &FakeGraph, extra_groups: &[&str]) -> String {
     }));
     let mut st = fake.state();
     st.tokens.push(token.clone());
-    st.users.push(json!({"id": DEPLOYER, "userType": "Member", "userPrincipalName": "deployer@contoso.com"}));
+    st.users.push(
+        json!({"id": DEPLOYER, "userType": "Member", "userPrincipalName": "deployer@contoso.com"}),
+    );
     let mut member_of = vec![json!({
         "@odata.type": "#microsoft.graph.directoryRole",
         "id": "a1b2c3d4-0000-4000-8000-000000000001",
@@ -78,14 +80,24 @@ async fn a_deploy_that_locks_out_the_deploying_admin_is_refused_unless_allowed()
     let out = capol_as(&fake, &p, &token, &["deploy", "pol", "--yes"]).await;
     assert_eq!(out.code, 3, "{out:?}");
     assert!(out.stderr.contains("[E0252]"), "{out:?}");
-    assert!(out.stderr.contains("`CA020 Block administrators`"), "{out:?}");
-    assert!(out.stderr.contains(DEPLOYER), "names who is signed in: {out:?}");
+    assert!(
+        out.stderr.contains("`CA020 Block administrators`"),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr.contains(DEPLOYER),
+        "names who is signed in: {out:?}"
+    );
     assert!(out.stderr.contains("scenario \"Self-lockout: "), "{out:?}");
     assert!(out.stderr.contains("expect block"), "{out:?}");
     assert!(out.stderr.contains("nothing was written"), "{out:?}");
     assert_eq!(policy_writes(&fake), 0, "{:?}", writes(&fake));
     // The memberships were read for the user the token names.
-    assert!(fake.state().count("GET", &format!("/users/{DEPLOYER}/transitiveMemberOf")) > 0);
+    assert!(
+        fake.state()
+            .count("GET", &format!("/users/{DEPLOYER}/transitiveMemberOf"))
+            > 0
+    );
 
     let out = capol_as(
         &fake,
@@ -152,12 +164,18 @@ async fn a_workload_identity_is_checked_as_its_service_principal() {
     assert_eq!(out.code, 3, "{out:?}");
     assert!(out.stderr.contains("[E0252]"), "{out:?}");
     assert!(out.stderr.contains("service principal Deployer"), "{out:?}");
-    assert!(out.stderr.contains("`CA021 Block the deployment pipeline`"), "{out:?}");
+    assert!(
+        out.stderr.contains("`CA021 Block the deployment pipeline`"),
+        "{out:?}"
+    );
     assert_eq!(policy_writes(&fake), 0);
     // No user memberships are read for a workload identity.
     assert_eq!(fake.state().count("GET", "transitiveMemberOf"), 0);
     // Another service principal's block is no lockout.
-    p.write("pipeline.capol", &BLOCK_DEPLOYER_SP.replace(DEPLOYER_SP, "1e2d3c4b-5a69-4877-8695-a4b3c2d1e0f9"));
+    p.write(
+        "pipeline.capol",
+        &BLOCK_DEPLOYER_SP.replace(DEPLOYER_SP, "1e2d3c4b-5a69-4877-8695-a4b3c2d1e0f9"),
+    );
     let out = capol_as(&fake, &p, &token, &["deploy", "pol", "--yes"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!out.stderr.contains("[E0252]"), "{out:?}");
@@ -171,7 +189,10 @@ async fn when_who_is_signed_in_is_unknown_the_deploy_says_so() {
     let p = Project::new();
     let out = capol(&fake, &p, &["deploy", "pol", "--yes"]).await;
     assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stderr.contains("[W0042] self-lockout not checked"), "{out:?}");
+    assert!(
+        out.stderr.contains("[W0042] self-lockout not checked"),
+        "{out:?}"
+    );
     // A user whose memberships cannot be read: not checked, said so, not refused.
     let token = sign_in_user(&fake, &[]);
     fake.state().member_of.clear();
@@ -179,5 +200,8 @@ async fn when_who_is_signed_in_is_unknown_the_deploy_says_so() {
     let out = capol_as(&fake, &p, &token, &["deploy", "pol", "--yes"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stderr.contains("[W0042]"), "{out:?}");
-    assert!(out.stderr.contains("groups and roles could not be read"), "{out:?}");
+    assert!(
+        out.stderr.contains("groups and roles could not be read"),
+        "{out:?}"
+    );
 }
