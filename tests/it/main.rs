@@ -27,6 +27,8 @@ mod machine_output;
 mod methods;
 #[cfg(feature = "tenant")]
 mod plan_impact;
+#[cfg(feature = "tenant")]
+mod progress;
 mod report;
 #[cfg(feature = "tenant")]
 mod resolve;
@@ -36,6 +38,7 @@ mod schema;
 mod self_lockout;
 #[cfg(feature = "tenant")]
 mod signins;
+mod starter;
 mod support;
 mod trust_files;
 #[cfg(feature = "tenant")]
