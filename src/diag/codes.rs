@@ -56,6 +56,7 @@ registry! {
     "E0250" => "attribute facts in an assert",
     "E0251" => "tenant policy unreadable for --impact",
     "E0252" => "deploy would lock out the signed-in identity",
+    "E0253" => "`expect satisfied` or `interrupt` in an assert",
     "E0300" => "invalid lock file",
     "E0310" => "unknown authentication method",
     "E0311" => "`allows` where no combinations can be given",
