@@ -297,10 +297,17 @@ fn the_gap_example_is_found_and_closing_it_clears_it() {
     for (g, who) in gaps.iter().zip(["members", "guests"]) {
         let summary = g["summary"].as_str().unwrap_or_default();
         assert!(summary.starts_with(who), "{summary}");
-        assert!(summary.contains("windows-phone, linux or unknown"), "{summary}");
+        assert!(
+            summary.contains("windows-phone, linux or unknown"),
+            "{summary}"
+        );
         assert!(summary.ends_with("nothing required"), "{summary}");
     }
-    assert!(v["asserts"].as_array().is_some_and(|a| a.iter().all(|x| x["holds"] == json!(true))));
+    assert!(
+        v["asserts"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|x| x["holds"] == json!(true)))
+    );
     assert_eq!(v["redundant"], json!([]), "{v:#}");
 
     // The gap's scenario, pasted in, passes; closing the gap makes it fail and analyze quiet.
@@ -310,7 +317,8 @@ fn the_gap_example_is_found_and_closing_it_clears_it() {
         std::fs::copy(&f, dir.path().join(name)).unwrap_or_else(|e| panic!("{e}"));
     }
     let scenarios: Vec<&str> = gaps.iter().filter_map(|g| g["scenario"].as_str()).collect();
-    std::fs::write(dir.path().join("gap.capol"), scenarios.join("\n")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("gap.capol"), scenarios.join("\n"))
+        .unwrap_or_else(|e| panic!("{e}"));
     let test = |d: &std::path::Path| {
         support::capol()
             .arg("test")
@@ -323,8 +331,11 @@ fn the_gap_example_is_found_and_closing_it_clears_it() {
     assert_eq!(test(dir.path()), Some(0));
     let mfa = dir.path().join("mfa-known-platforms.capol");
     let text = std::fs::read_to_string(&mfa).unwrap_or_default();
-    std::fs::write(&mfa, text.replace("    when platform windows, macos, ios, android\n", ""))
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &mfa,
+        text.replace("    when platform windows, macos, ios, android\n", ""),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(test(dir.path()), Some(1));
     std::fs::remove_file(dir.path().join("gap.capol")).unwrap_or_else(|e| panic!("{e}"));
     let (code, v) = analyze_json(&dir.path().display().to_string(), &[]);
