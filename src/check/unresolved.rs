@@ -153,6 +153,10 @@ impl Walk<'_, '_> {
     }
 
     fn reference(&mut self, kind: Kind, r: &Spanned<Ref>) {
+        // `"Office 365"`: the portal's spelling of an app-group keyword.
+        if kind == Kind::App && crate::check::names::app_group(&r.node).is_some() {
+            return;
+        }
         match &r.node {
             // A UPN of another kind is an error the checker reports (E0101).
             Ref::Upn(upn) if kind == Kind::User => self.add(kind, upn, r.span),
@@ -293,6 +297,15 @@ policy "B"
         assert_eq!(got[0].spans.len(), 2);
         let text = &c.sources.get(got[0].spans[0].file).unwrap().text;
         assert_eq!(&text[got[0].spans[0].start..got[0].spans[0].end], "Finance");
+    }
+
+    #[test]
+    fn portal_spellings_are_built_in_not_looked_up() {
+        let got = names(
+            "require mfa for app \"Azure Resource Manager\", \"Office 365\", \"microsoft admin portals\", \"HR Portal\" mode report-only\n\
+             scenario \"s\"\n  user 0b1d2b8e-6f55-4a1c-9a3e-3f6f1b0c9d11\n  app \"Exchange Online\"\n  expect allow\n",
+        );
+        assert_eq!(got, [(Kind::App, "HR Portal".to_string())]);
     }
 
     #[test]

@@ -62,10 +62,11 @@ pub fn import(a: ImportArgs) -> Exit {
     let imported = if a.from_tenant {
         #[cfg(feature = "tenant")]
         {
-            let (policies, names) = match super::tenant::fetch_for_import(&a.tenant, a.api) {
-                Ok(x) => x,
-                Err(e) => return e,
-            };
+            let (policies, names) =
+                match super::tenant::fetch_for_import(&a.tenant, a.api, a.format.is_machine()) {
+                    Ok(x) => x,
+                    Err(e) => return e,
+                };
             for (kind, id, name) in names {
                 opts.hints.insert(kind, &id, &name);
             }

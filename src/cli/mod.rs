@@ -4,14 +4,18 @@
 
 mod analyze;
 mod compile;
+mod completions;
 mod envs;
 mod fmt;
 mod import;
+mod init;
 mod list;
 mod lsp;
 mod output;
 #[cfg(feature = "tenant")]
 mod plan_impact;
+#[cfg(feature = "tenant")]
+mod progress;
 mod promote;
 mod report;
 mod signins;
@@ -116,6 +120,10 @@ pub enum Command {
     Promote(Box<promote::PromoteArgs>),
     /// List the built-in apps, roles, strengths and user actions, with their ids
     List(list::ListArgs),
+    /// Start a project: names.capol, the seed policy and a scenario, ready to check and test
+    Init(init::InitArgs),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(completions::CompletionsArgs),
     /// Look the names the sources use up in the tenant and pin them in capol.lock
     #[cfg(feature = "tenant")]
     Resolve(tenant::ResolveArgs),
@@ -164,6 +172,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Impact(a) => signins::impact(*a),
         Command::Promote(a) => promote::promote(*a),
         Command::List(a) => list::list(a),
+        Command::Init(a) => init::init(a),
+        Command::Completions(a) => completions::completions(a),
         #[cfg(feature = "tenant")]
         Command::Resolve(a) => tenant::resolve(a),
         #[cfg(feature = "tenant")]

@@ -227,12 +227,22 @@ fn resolve_run(a: &ResolveArgs) -> Step<Exit> {
     };
     let conn = connect(&a.tenant, a.src.api)?;
     let names: Vec<_> = wanted.iter().map(|u| (u.kind, u.name.clone())).collect();
+    let looking = super::progress::phase(
+        &format!(
+            "looking up {} name{} in the tenant",
+            names.len(),
+            plural(names.len())
+        ),
+        None,
+        a.src.format.is_machine(),
+    );
     let result = runtime()?.block_on(deploy::resolve(
         &conn.client,
         &names,
         existing.clone(),
         conn.tenant.as_deref(),
     ));
+    drop(looking);
     let lock = match result {
         Ok(lock) => lock,
         Err(ResolveError::Names(problems)) => {
@@ -442,10 +452,16 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
     };
     let conn = connect(&a.tenant, a.src.api)?;
     let rt = runtime()?;
+    let reading = super::progress::phase(
+        "reading the tenant's policies",
+        None,
+        a.src.format.is_machine(),
+    );
     let tenant_id = signed_in_tenant(&rt, &conn, &a.src)?;
     let tenant = rt
         .block_on(conn.client.list_policies())
         .map_err(tenant_error)?;
+    drop(reading);
     let plan = match &saved {
         // Untrusted: applied only when planning now gives exactly this plan.
         Some((path, s)) => {
@@ -501,7 +517,10 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
         emergency: emergency_principals(&c.set),
         lease: Some(deploy::lease::LeaseOptions::default()),
     };
+    let writes = plan.actions.iter().filter(|x| x.is_write()).count();
+    let deploying = super::progress::phase("deploying", Some(writes as u64), json);
     let result = rt.block_on(deploy::apply(&conn.client, &plan, &opts));
+    drop(deploying);
     let report = result.map_err(tenant_error)?;
     if json {
         println!("{}", pretty(&deploy_json(&plan, Some(&report))));
@@ -620,7 +639,7 @@ pub(super) fn connect(t: &TenantArgs, api: check::ApiVersion) -> Step<Connection
     args.api_version = graph_api(api);
     // A bad option is a usage error (2), found before any credential or connection.
     args.check().map_err(usage)?;
-    let progress: ProgressFn = Arc::new(|e| eprintln!("  {e}"));
+    let progress: ProgressFn = Arc::new(super::progress::event);
     let conn = args.connect(Some(progress)).map_err(tenant_error)?;
     if t.verbose {
         eprintln!("capol: signed in with: {}", conn.auth_description);
@@ -707,18 +726,29 @@ pub(super) type TenantName = (crate::symbols::Kind, String, String);
 pub(super) fn fetch_for_import(
     t: &TenantArgs,
     api: check::ApiVersion,
+    machine: bool,
 ) -> Step<(Vec<Value>, Vec<TenantName>)> {
     let conn = connect(t, api)?;
     let rt = runtime()?;
+    let reading = super::progress::phase("reading the tenant's policies", None, machine);
     let policies = rt
         .block_on(conn.client.list_policies())
         .map_err(tenant_error)?;
-    eprintln!("capol: read {} policies from the tenant", policies.len());
+    drop(reading);
+    if !machine {
+        eprintln!("capol: read {} policies from the tenant", policies.len());
+    }
     let wanted = referenced_ids(&policies);
     let urls: Vec<String> = wanted.iter().map(|(_, url, _)| url.clone()).collect();
+    let naming = super::progress::phase(
+        &format!("looking up the {} objects they name", wanted.len()),
+        None,
+        machine,
+    );
     let answers = rt
         .block_on(conn.client.batch_get(&urls))
         .map_err(tenant_error)?;
+    drop(naming);
     let mut names = Vec::new();
     for ((kind, _, id), answer) in wanted.iter().zip(answers) {
         let Ok(v) = answer else { continue };

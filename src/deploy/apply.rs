@@ -285,7 +285,7 @@ async fn apply_leased(
         let name = action.display_name().to_string();
         let result = match action {
             Action::Create { body, .. } => {
-                client.report(ProgressEvent::Step(format!("creating `{name}`")));
+                client.report(ProgressEvent::Write(format!("creating `{name}`")));
                 create_once(client, &name, body)
                     .await
                     .map(|created| Applied {
@@ -299,7 +299,7 @@ async fn apply_leased(
                     })
             }
             Action::Update { id, patch, .. } => {
-                client.report(ProgressEvent::Step(format!("updating `{name}` ({id})")));
+                client.report(ProgressEvent::Write(format!("updating `{name}` ({id})")));
                 client.update_policy(id, patch).await.map(|()| Applied {
                     what: "updated",
                     display_name: name.clone(),
@@ -307,7 +307,7 @@ async fn apply_leased(
                 })
             }
             Action::Delete { id, .. } => {
-                client.report(ProgressEvent::Step(format!("deleting `{name}` ({id})")));
+                client.report(ProgressEvent::Write(format!("deleting `{name}` ({id})")));
                 client.delete_policy(id).await.map(|()| Applied {
                     what: "deleted",
                     display_name: name.clone(),

@@ -129,6 +129,8 @@ pub enum ProgressEvent {
     Recovered { display_name: String, id: String },
     /// Anything else worth a line (deploy steps).
     Step(String),
+    /// One write of a deploy begins (create, update or delete): a progress bar counts these.
+    Write(String),
 }
 
 impl fmt::Display for ProgressEvent {
@@ -161,7 +163,7 @@ impl fmt::Display for ProgressEvent {
                     "`{display_name}` was created after all ({id}); not creating it again"
                 )
             }
-            ProgressEvent::Step(s) => f.write_str(s),
+            ProgressEvent::Step(s) | ProgressEvent::Write(s) => f.write_str(s),
         }
     }
 }

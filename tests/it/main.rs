@@ -27,6 +27,8 @@ mod machine_output;
 mod methods;
 #[cfg(feature = "tenant")]
 mod plan_impact;
+#[cfg(feature = "tenant")]
+mod progress;
 mod report;
 #[cfg(feature = "tenant")]
 mod resolve;
@@ -34,6 +36,7 @@ mod scenarios;
 mod schema;
 #[cfg(feature = "tenant")]
 mod signins;
+mod starter;
 mod support;
 mod trust_files;
 #[cfg(feature = "tenant")]
