@@ -221,7 +221,9 @@ impl Agents {
     }
     /// Targets agent users (`conditions.agents`).
     pub fn has_users(&self) -> bool {
-        !self.include_users.is_empty() || !self.exclude_users.is_empty() || self.user_filter.is_some()
+        !self.include_users.is_empty()
+            || !self.exclude_users.is_empty()
+            || self.user_filter.is_some()
     }
 }
 

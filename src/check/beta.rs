@@ -130,7 +130,9 @@ fn legacy_devices(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
             let (what, help) = if include {
                 (
                     format!("`when {word}` takes only `all {word}s`"),
-                    format!("write `when all {word}s` and `exclude {word} compliant` or, better, `exclude devices where '…'`"),
+                    format!(
+                        "write `when all {word}s` and `exclude {word} compliant` or, better, `exclude devices where '…'`"
+                    ),
                 )
             } else {
                 (
@@ -146,7 +148,10 @@ fn legacy_devices(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
             );
         }
     }
-    let Some((word, first)) = l.items().map(|(w, s)| (w, s.span)).min_by_key(|(_, s)| s.start)
+    let Some((word, first)) = l
+        .items()
+        .map(|(w, s)| (w, s.span))
+        .min_by_key(|(_, s)| s.start)
     else {
         return;
     };

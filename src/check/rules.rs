@@ -730,4 +730,3 @@ fn lints(p: &Policy, diags: &mut Diagnostics) {
         );
     }
 }
-

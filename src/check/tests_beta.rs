@@ -15,7 +15,12 @@ fn diags(c: &Compilation) -> Vec<(&'static str, String)> {
     c.diagnostics
         .items
         .iter()
-        .map(|d| (d.code, format!("{} | {}", d.message, d.help.clone().unwrap_or_default())))
+        .map(|d| {
+            (
+                d.code,
+                format!("{} | {}", d.message, d.help.clone().unwrap_or_default()),
+            )
+        })
         .collect()
 }
 
@@ -77,17 +82,20 @@ fn agent_clauses_are_beta_only_and_named() {
     for (text, word) in [
         ("for all agent-identities, all apps", "agent-identity"),
         ("for all agent-users, all apps", "agent-user"),
-        ("for all users, all apps\n when agent-risk high", "agent-risk"),
+        (
+            "for all users, all apps\n when agent-risk high",
+            "agent-risk",
+        ),
         (
             "for all users, all apps\n exclude agent-context user-sessions-from-endpoints",
             "agent-context",
         ),
-        ("for all users\n for traffic-profile m365", "traffic-profile"),
+        (
+            "for all users\n for traffic-profile m365",
+            "traffic-profile",
+        ),
     ] {
-        let c = run(
-            &format!("policy \"P\"\n {text}\n block\n"),
-            ApiVersion::V1,
-        );
+        let c = run(&format!("policy \"P\"\n {text}\n block\n"), ApiVersion::V1);
         let d = diags(&c);
         assert!(
             d.iter()
@@ -104,17 +112,29 @@ fn agent_items_are_checked_like_other_items() {
         "policy \"P\"\n for all agent-users, all apps\n when agent-risk severe\n block\n",
         ApiVersion::Beta,
     );
-    assert!(diags(&c).iter().any(|(c, _)| *c == "E0106"), "{:?}", diags(&c));
+    assert!(
+        diags(&c).iter().any(|(c, _)| *c == "E0106"),
+        "{:?}",
+        diags(&c)
+    );
     let c = run(
         "policy \"P\"\n for all agent-users, all apps, agent-context user-sessions-from-endpoints\n block\n",
         ApiVersion::Beta,
     );
-    assert!(diags(&c).iter().any(|(c, _)| *c == "E0108"), "{:?}", diags(&c));
+    assert!(
+        diags(&c).iter().any(|(c, _)| *c == "E0108"),
+        "{:?}",
+        diags(&c)
+    );
     let c = run(
         "policy \"P\"\n for all agent-users, all apps\n exclude all agent-users\n block\n",
         ApiVersion::Beta,
     );
-    assert!(diags(&c).iter().any(|(c, _)| *c == "E0106"), "{:?}", diags(&c));
+    assert!(
+        diags(&c).iter().any(|(c, _)| *c == "E0106"),
+        "{:?}",
+        diags(&c)
+    );
 }
 
 #[test]
@@ -123,7 +143,10 @@ fn traffic_profiles_and_access_profiles() {
         "policy \"P\"\n for all users\n exclude group 7a012a69-6e48-5f55-8957-6275528afa07\n for traffic-profile internet\n session network-access-security 11111111-2222-4333-8444-555555555555, filtering-profile 0A0B0C0D-1111-4222-8333-444455556666\n",
     );
     let a = &p["conditions"]["applications"];
-    assert_eq!(a["networkAccess"], json!({"includeTrafficProfiles": "internet"}));
+    assert_eq!(
+        a["networkAccess"],
+        json!({"includeTrafficProfiles": "internet"})
+    );
     assert_eq!(a["globalSecureAccess"], a["networkAccess"]);
     assert!(a.get("includeApplications").is_none(), "{a}");
     assert_eq!(
@@ -138,13 +161,21 @@ fn traffic_profiles_and_access_profiles() {
         "policy \"P\"\n for all users, all apps, traffic-profile m365\n block\n",
         ApiVersion::Beta,
     );
-    assert!(diags(&c).iter().any(|(c, _)| *c == "E0210"), "{:?}", diags(&c));
+    assert!(
+        diags(&c).iter().any(|(c, _)| *c == "E0210"),
+        "{:?}",
+        diags(&c)
+    );
     // A profile is named by its id.
     let c = run(
         "policy \"P\"\n for all users\n for traffic-profile m365\n session filtering-profile Adult\n",
         ApiVersion::Beta,
     );
-    assert!(diags(&c).iter().any(|(c, _)| *c == "E0106"), "{:?}", diags(&c));
+    assert!(
+        diags(&c).iter().any(|(c, _)| *c == "E0106"),
+        "{:?}",
+        diags(&c)
+    );
 }
 
 const LEGACY: &str = "policy \"P\"\n for all users, all apps\n when all legacy-device-states\n exclude legacy-device-state compliant, legacy-device domain-joined\n when all legacy-devices\n require mfa\n";
@@ -177,7 +208,10 @@ fn legacy_device_conditions_under_v1_say_beta_or_devices_where() {
     let d = diags(&c);
     let e: Vec<_> = d.iter().filter(|(c, _)| *c == "E0207").collect();
     assert_eq!(e.len(), 1, "{d:?}");
-    assert!(e[0].1.contains("--api beta") && e[0].1.contains("devices where"), "{d:?}");
+    assert!(
+        e[0].1.contains("--api beta") && e[0].1.contains("devices where"),
+        "{d:?}"
+    );
     assert!(c.diagnostics.items.iter().all(|d| d.primary.is_some()));
 }
 

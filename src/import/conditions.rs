@@ -187,7 +187,8 @@ fn applications(ctx: &mut Ctx, namer: &mut Namer, a: &J, workload: bool, d: &mut
         } else {
             d.exclude_resources.push(t)
         }
-    }    traffic_profiles(ctx, a, d);
+    }
+    traffic_profiles(ctx, a, d);
 }
 
 /// Beta Global Secure Access traffic: `networkAccess` and its former name
@@ -242,7 +243,10 @@ fn legacy_states(ctx: &mut Ctx, obj: &J, [inc, exc]: [&str; 2], kind: T, d: &mut
     for (key, include) in [(inc, true), (exc, false)] {
         let mut list = Vec::new();
         for (v, at) in ctx.strings(obj.get(key)) {
-            if !ctx.beta_only_or(&at, Some("rewrite it as a device filter, `devices where '…'`")) {
+            if !ctx.beta_only_or(
+                &at,
+                Some("rewrite it as a device filter, `devices where '…'`"),
+            ) {
                 return;
             }
             match member(ctx, &table, &v, &at, vocab::DEVICE_STATE.what) {
@@ -283,7 +287,10 @@ fn agent_conditions(ctx: &mut Ctx, c: &J, d: &mut Draft) {
     };
     ctx.members_of(&a, "conditions.agentContext");
     let table = vocab::AGENT_CONTEXT.graph_words();
-    for (key, include) in [("includeAgentContexts", true), ("excludeAgentContexts", false)] {
+    for (key, include) in [
+        ("includeAgentContexts", true),
+        ("excludeAgentContexts", false),
+    ] {
         let mut list = Vec::new();
         for (v, at) in ctx.strings(a.get(key)) {
             if !ctx.beta_only(&at) {

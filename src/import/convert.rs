@@ -438,7 +438,11 @@ fn session(ctx: &mut Ctx, s: &J) -> Vec<SessionItem> {
     }
     // Beta: Global Secure Access profiles, by id.
     for (key, id_key, word) in [
-        ("networkAccessSecurity", "policyId", "network-access-security"),
+        (
+            "networkAccessSecurity",
+            "policyId",
+            "network-access-security",
+        ),
         (
             "globalSecureAccessFilteringProfile",
             "profileId",

@@ -274,7 +274,11 @@ pub(crate) fn agent_ids(
     d: &mut Draft,
 ) -> bool {
     let (k, name, what) = if kind == T::AgentIdentity {
-        (Kind::ServicePrincipal, "AgentIdentity", "an agent identity object id")
+        (
+            Kind::ServicePrincipal,
+            "AgentIdentity",
+            "an agent identity object id",
+        )
     } else {
         (Kind::User, "AgentUser", "an agent user object id")
     };

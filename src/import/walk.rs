@@ -279,7 +279,9 @@ impl Ctx<'_> {
         let help = match instead {
             None => "import with `--api beta`; the policies then compile with `--api beta` too"
                 .to_string(),
-            Some(i) => format!("import with `--api beta` (the policies then compile with `--api beta` too), or {i}"),
+            Some(i) => format!(
+                "import with `--api beta` (the policies then compile with `--api beta` too), or {i}"
+            ),
         };
         let d = Diagnostic::new(
             "E0404",

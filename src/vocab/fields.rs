@@ -130,7 +130,10 @@ pub static FIELDS: &[Field] = &[
         "for context",
     ),
     c("conditions.applications.applicationFilter", "apps where"),
-    beta(c("conditions.applications.networkAccess", "for traffic-profile")),
+    beta(c(
+        "conditions.applications.networkAccess",
+        "for traffic-profile",
+    )),
     beta(cw(
         "conditions.applications.networkAccess.includeTrafficProfiles",
         "for traffic-profile",
@@ -222,7 +225,10 @@ pub static FIELDS: &[Field] = &[
         "when auth-flow",
         &v::TRANSFER_METHOD,
     ),
-    beta(c("conditions.deviceStates", "when/exclude legacy-device-state")),
+    beta(c(
+        "conditions.deviceStates",
+        "when/exclude legacy-device-state",
+    )),
     beta(cw(
         "conditions.deviceStates.includeStates",
         "when legacy-device-state",
@@ -237,7 +243,10 @@ pub static FIELDS: &[Field] = &[
     unexpressed("conditions.clients", Api::Beta),
     beta(c("conditions.agents", "for/exclude agent-users")),
     beta(c("conditions.agents.includeAgentUsers", "for agent-user")),
-    beta(c("conditions.agents.excludeAgentUsers", "exclude agent-user")),
+    beta(c(
+        "conditions.agents.excludeAgentUsers",
+        "exclude agent-user",
+    )),
     beta(c("conditions.agents.agentFilter", "agent-users where")),
     beta(c("conditions.agentContext", "when/exclude agent-context")),
     beta(cw(

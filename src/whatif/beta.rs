@@ -38,7 +38,11 @@ pub fn legacy_devices(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
         .map(|d| d.exclude_states.as_slice())
         .unwrap_or_default()
         .iter()
-        .chain(devices.map(|d| d.exclude_devices.as_slice()).unwrap_or_default())
+        .chain(
+            devices
+                .map(|d| d.exclude_devices.as_slice())
+                .unwrap_or_default(),
+        )
         .map(String::as_str)
         .collect();
     if excluded.is_empty() {
@@ -75,7 +79,8 @@ pub fn legacy_devices(p: &Prepared<'_>, s: &SignIn, _: &EvalContext) -> Check {
         if value.as_deref().is_some_and(test) {
             return Check::NoMatch(
                 Reason::Devices,
-                format!("the device is {state}, which the policy excludes (legacy device state)").into(),
+                format!("the device is {state}, which the policy excludes (legacy device state)")
+                    .into(),
             );
         }
     }

@@ -38,7 +38,10 @@ pub fn resources(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
     let apps = &p.policy.conditions.applications;
     // Beta Global Secure Access traffic: which traffic profile a sign-in goes through is no
     // fact of a scenario.
-    if let Some(t) = apps.network_access.as_ref().or(apps.global_secure_access.as_ref())
+    if let Some(t) = apps
+        .network_access
+        .as_ref()
+        .or(apps.global_secure_access.as_ref())
         && apps.include_applications.is_empty()
     {
         return Check::Unknown(

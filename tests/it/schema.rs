@@ -222,8 +222,17 @@ fn compiled_beta_corpus_files_are_valid_once_beta_keys_are_dropped() {
         let i = import_paths(&[path], &opts).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(!i.has_errors(), "{prefix}");
         let files = i.files();
-        let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-        let c = capol::driver::compile_str(&refs, None, &Options { api: ApiVersion::Beta });
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let c = capol::driver::compile_str(
+            &refs,
+            None,
+            &Options {
+                api: ApiVersion::Beta,
+            },
+        );
         assert!(!c.has_errors(), "{prefix}: {}", support::rendered(&c));
         for p in &c.policies {
             let mut body = serde_json::to_value(p).unwrap_or_default();

@@ -107,7 +107,9 @@ impl Lowerer<'_, '_> {
                 self.diags.push(
                     Diagnostic::new("E0106", format!("`{}` is not a profile id", one.node))
                         .at(one.span, "expected a GUID")
-                        .help(format!("write `session {name} <id>` with the Global Secure Access profile's id")),
+                        .help(format!(
+                            "write `session {name} <id>` with the Global Secure Access profile's id"
+                        )),
                 );
                 None
             }
@@ -115,7 +117,9 @@ impl Lowerer<'_, '_> {
                 self.diags.push(
                     Diagnostic::new("E0106", format!("session control `{name}` needs a value"))
                         .at(item.span, "expected a profile id")
-                        .help(format!("write `session {name} <id>` with the Global Secure Access profile's id")),
+                        .help(format!(
+                            "write `session {name} <id>` with the Global Secure Access profile's id"
+                        )),
                 );
                 None
             }

@@ -120,7 +120,9 @@ impl Lowerer<'_, '_> {
                         .push(Spanned::new(SpTarget::All, span));
                 }
                 (TargetKind::AgentUser, TargetValue::All) => {
-                    p.agents.include_users.push(Spanned::new(SpTarget::All, span));
+                    p.agents
+                        .include_users
+                        .push(Spanned::new(SpTarget::All, span));
                 }
                 (TargetKind::LegacyDeviceState | TargetKind::LegacyDevice, TargetValue::All) => {
                     let l = &mut p.legacy_devices;
