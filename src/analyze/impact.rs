@@ -84,6 +84,11 @@ impl Pair {
         }
     }
 
+    /// The indices of the second set's policies in `model.policies`.
+    pub fn after_range(&self) -> std::ops::Range<usize> {
+        self.side(true)
+    }
+
     fn union(&self, after: bool, keep: impl Fn(&encode::Compiled) -> bool) -> Bdd {
         let m = &self.model;
         self.side(after)

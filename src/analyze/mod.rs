@@ -16,6 +16,7 @@ pub mod model;
 pub mod region;
 pub mod render;
 pub mod report;
+pub mod self_access;
 pub mod space;
 
 pub use model::{Expect, Model};
@@ -25,3 +26,5 @@ pub use space::{Extra, Space, TooLarge};
 mod tests;
 #[cfg(test)]
 mod tests_impact;
+#[cfg(test)]
+mod tests_self;

@@ -6,6 +6,16 @@ use crate::whatif::EvalContext;
 
 fn changes(before: &str, after: &str) -> Vec<Change> {
     let (b, a) = (compile(before), compile(after));
+    for c in [&b, &a] {
+        let errors: Vec<&str> = c
+            .diagnostics
+            .items
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code)
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
     let ctx = EvalContext {
         trusted_locations: a.set.trusted_locations.clone(),
         names: a.set.names_by_id.clone(),

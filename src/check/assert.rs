@@ -92,6 +92,21 @@ pub fn lower(
             Fact::Expect(Expect::NotBlock) => {
                 expects.push(Spanned::new(AssertExpect::NotBlock, span))
             }
+            Fact::Expect(e @ (Expect::Satisfied | Expect::Interrupt)) => {
+                let word = if matches!(e, Expect::Satisfied) {
+                    "satisfied"
+                } else {
+                    "interrupt"
+                };
+                l.diags.push(
+                    Diagnostic::new(
+                        "E0253",
+                        format!("`expect {word}` depends on what a sign-in did, which an assert does not say"),
+                    )
+                    .at(span, "not an assert expectation")
+                    .help("an assert states what is required: `expect require mfa` (every way of meeting the requirement meets it); test one sign-in that did something in a scenario with `did`"),
+                );
+            }
             Fact::Expect(e) => {
                 if let Some(x) = l.expectation(e, span) {
                     expects.push(Spanned::new(AssertExpect::Is(x), span));
@@ -99,7 +114,8 @@ pub fn lower(
             }
         }
     }
-    if expects.is_empty() {
+    let any_expect = a.facts.iter().any(|f| matches!(f.node, Fact::Expect(_)));
+    if !any_expect {
         l.diags.push(
             Diagnostic::new("W0040", format!("assert `{}` expects nothing", a.name.node))
                 .at(a.name.span, "no `expect` line")

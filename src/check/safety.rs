@@ -92,7 +92,14 @@ pub fn check(p: &Policy, set: &PolicySet, diags: &mut Diagnostics) {
     if p.is_workload() {
         return;
     }
-    let exact = if p.state.node == PolicyState::Disabled {
+    // The exact analysis costs far more than the rest of the check, so it runs only where it
+    // can change a verdict: the lockout rule can only fire on a policy for all users with no
+    // principal excluded (a policy that excludes anyone, or includes only some, leaves some
+    // member out), and the emergency rule only for an emergency principal the policy does not
+    // exclude by name (one it excludes is reached by no sign-in).
+    let needed =
+        everyone_without_exclusion(p) || set.emergency.iter().any(|e| !excludes(p, &e.node));
+    let exact = if p.state.node == PolicyState::Disabled || !needed {
         None
     } else {
         Exact::new(p, set)

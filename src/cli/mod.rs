@@ -18,6 +18,8 @@ mod plan_impact;
 mod progress;
 mod promote;
 mod report;
+#[cfg(feature = "tenant")]
+mod self_lockout;
 mod signins;
 #[cfg(feature = "tenant")]
 mod tenant;

@@ -21,22 +21,19 @@ pub fn tenant_policy(v: &Value) -> Result<Policy, String> {
 
 /// The tenant's policies now, and the set after the plan: the sources' policies, plus the tenant
 /// policies no source names (unless `prune` deletes them). Deploy lease markers are left out.
+/// A tenant policy that cannot be read is `Err((display name, why))`.
 pub fn before_after(
     c: &Compilation,
     tenant: &[Value],
     prune: bool,
-) -> Result<(Vec<Policy>, Vec<Policy>), Exit> {
+) -> Result<(Vec<Policy>, Vec<Policy>), (String, String)> {
     let mut before = Vec::new();
     for v in tenant.iter().filter(|v| !deploy::lease::is_marker(v)) {
         match tenant_policy(v) {
             Ok(p) => before.push(p),
             Err(e) => {
                 let name = v.get("displayName").and_then(Value::as_str).unwrap_or("?");
-                output::error(format!(
-                    "[E0251] cannot compute the impact: the tenant policy `{name}` cannot be read as a Conditional Access policy ({e})"
-                ));
-                eprintln!("help: run `capol plan` without --impact for the field diff");
-                return Err(Exit::Tenant);
+                return Err((name.to_string(), e));
             }
         }
     }
@@ -55,7 +52,13 @@ pub fn before_after(
 
 /// Every class of sign-ins whose outcome the plan changes.
 pub fn changes(c: &Compilation, tenant: &[Value], prune: bool) -> Result<Vec<Change>, Exit> {
-    let (before, after) = before_after(c, tenant, prune)?;
+    let (before, after) = before_after(c, tenant, prune).map_err(|(name, e)| {
+        output::error(format!(
+            "[E0251] cannot compute the impact: the tenant policy `{name}` cannot be read as a Conditional Access policy ({e})"
+        ));
+        eprintln!("help: run `capol plan` without --impact for the field diff");
+        Exit::Tenant
+    })?;
     let ctx = crate::suite::context(c);
     let mut internal = Vec::new();
     let out = impact::impact(&before, &after, &ctx, &mut internal).map_err(|e| {

@@ -136,8 +136,10 @@ Examples:
   capol deploy policies/ --prune --yes            also delete tenant policies no source names
   capol deploy policies/ --env test --env prod --yes   each environment, one after the other
 
-Before the first write capol checks that the emergency-access users and groups exist and that
-the tenant still looks as planned. Creates and updates are written in order, deletes last; the
+Before the first write capol checks that the signed-in user (its groups and roles) or workload
+identity keeps a way into Microsoft Graph and the admin portals (else refused, unless
+--allow-self-lockout), that the emergency-access users and groups exist and that the tenant
+still looks as planned. Creates and updates are written in order, deletes last; the
 first failed write stops the deploy, and the output says what was written and what was not.
 
 Exit codes:
@@ -145,7 +147,7 @@ Exit codes:
   1  the sources have errors; nothing was written
   2  usage error, or not confirmed (no terminal and no --yes); nothing was written
   3  authentication, network or tenant failure; a refused deploy (stale plan, missing
-     emergency account); or a failed write")]
+     emergency account, the signed-in identity would be locked out); or a failed write")]
 pub struct DeployArgs {
     #[command(flatten)]
     pub src: SourceArgs,
@@ -158,6 +160,10 @@ pub struct DeployArgs {
     /// Delete tenant policies that no source names (with --plan: required exactly when the plan prunes)
     #[arg(long)]
     pub prune: bool,
+    /// Deploy even if it blocks every browser and modern-client sign-in of the signed-in
+    /// identity to Microsoft Graph and the admin portals (refused without it: E0252)
+    #[arg(long)]
+    pub allow_self_lockout: bool,
     #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten, next_help_heading = "Environments")]
@@ -509,6 +515,7 @@ fn deploy_run(a: &DeployArgs) -> Step<Exit> {
         }
         return Ok(Exit::Ok);
     }
+    super::self_lockout::check(&rt, &conn, &c, &tenant, a.prune, a.allow_self_lockout)?;
     if ask && !confirm(&plan, &conn)? {
         eprintln!("capol: not confirmed; nothing was written");
         return Err(Exit::Usage);

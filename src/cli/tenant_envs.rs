@@ -446,6 +446,20 @@ pub fn deploy(a: &DeployArgs) -> Exit {
             };
             return out;
         }
+        // Would this environment's deploy lock out whoever is signed in to it?
+        let tenant = match rt.block_on(conn.client.list_policies()) {
+            Ok(t) => t,
+            Err(why) => return out.fail(why.to_string()),
+        };
+        // With a name prefix, prune deletes only the prefixed policies: count the rest as kept.
+        let prune = a.prune && e.name_prefix.is_none();
+        let allow = a.allow_self_lockout;
+        if super::self_lockout::check(&rt, &conn, &c, &tenant, prune, allow).is_err() {
+            return out.fail(
+                "refused: the deploy would lock out the signed-in identity ([E0252], above)"
+                    .to_string(),
+            );
+        }
         let opts = ApplyOptions {
             emergency: super::tenant::emergency_principals(&c.set),
             lease: Some(deploy::lease::LeaseOptions::default()),

@@ -27,6 +27,37 @@ pub struct Plan {
     pub actions: Vec<Action>,
     /// The tenant state this plan was computed against.
     pub fingerprint: Fingerprint,
+    /// Microsoft-managed policies that `prune` leaves alone (they cannot be deleted), by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<String>,
+}
+
+/// Whether a tenant policy is one Microsoft manages (`Microsoft-managed: …`, made from a
+/// Microsoft template): it cannot be renamed or deleted, and only its state and excluded users,
+/// groups, roles and guests can change.
+pub fn is_microsoft_managed(p: &Value) -> bool {
+    display_name(p).is_some_and(|n| {
+        n.get(..18)
+            .is_some_and(|h| h.eq_ignore_ascii_case("microsoft-managed:"))
+    }) && p
+        .get("templateId")
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.is_empty())
+}
+
+/// The paths of a Microsoft-managed policy that can change.
+pub const MANAGED_WRITABLE: [&str; 5] = [
+    "state",
+    "conditions.users.excludeUsers",
+    "conditions.users.excludeGroups",
+    "conditions.users.excludeRoles",
+    "conditions.users.excludeGuestsOrExternalUsers",
+];
+
+fn managed_writable(path: &str) -> bool {
+    MANAGED_WRITABLE
+        .iter()
+        .any(|w| path == *w || path.strip_prefix(w).is_some_and(|r| r.starts_with('.')))
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -216,7 +247,22 @@ pub fn plan(desired: &[Value], tenant: &[Value], opts: &PlanOptions) -> Result<P
             Some(t) => {
                 let id = policy_id(t).to_string();
                 fp.policies.insert(id.clone(), fingerprint(t));
-                let (patch, changes) = diff(d, t);
+                let (mut patch, changes) = diff(d, t);
+                if is_microsoft_managed(t) && !changes.is_empty() {
+                    let other: Vec<&str> = changes
+                        .iter()
+                        .map(|c| c.path.as_str())
+                        .filter(|p| !managed_writable(p))
+                        .collect();
+                    if !other.is_empty() {
+                        problems.push(format!(
+                            "`{name}` is a Microsoft-managed policy: only its state and its excluded users, groups, roles and guests can change, but the sources also change {}; write the policy as the tenant holds it (`capol import --from-tenant` writes it) and change only those",
+                            other.join(", ")
+                        ));
+                        continue;
+                    }
+                    patch = managed_patch(d, &changes);
+                }
                 if changes.is_empty() {
                     actions.push(Action::Unchanged {
                         id,
@@ -233,10 +279,19 @@ pub fn plan(desired: &[Value], tenant: &[Value], opts: &PlanOptions) -> Result<P
             }
         }
     }
+    if !problems.is_empty() {
+        return Err(PlanError {
+            problems,
+            in_tenant: false,
+        });
+    }
+    let mut kept = Vec::new();
     if opts.prune {
         for t in tenant {
             let name = display_name(t).unwrap_or_default();
-            if !seen.contains(name) {
+            if !seen.contains(name) && is_microsoft_managed(t) {
+                kept.push(name.to_string());
+            } else if !seen.contains(name) {
                 let id = policy_id(t).to_string();
                 fp.policies.insert(id.clone(), fingerprint(t));
                 actions.push(Action::Delete {
@@ -249,7 +304,51 @@ pub fn plan(desired: &[Value], tenant: &[Value], opts: &PlanOptions) -> Result<P
     Ok(Plan {
         actions,
         fingerprint: fp,
+        kept,
     })
+}
+
+/// The PATCH of a Microsoft-managed policy: only `state` and the changed exclusion lists, each
+/// whole (Graph keeps what a PATCH leaves out, nested objects included).
+fn managed_patch(desired: &Value, changes: &[FieldChange]) -> Value {
+    let mut patch = Map::new();
+    for w in MANAGED_WRITABLE {
+        if !changes
+            .iter()
+            .any(|c| c.path == w || c.path.starts_with(&format!("{w}.")))
+        {
+            continue;
+        }
+        let value = w
+            .split('.')
+            .try_fold(desired, |v, k| v.get(k))
+            .cloned()
+            .unwrap_or_else(|| {
+                if w == "state" || w.ends_with("GuestsOrExternalUsers") {
+                    Value::Null
+                } else {
+                    Value::Array(Vec::new())
+                }
+            });
+        match w.strip_prefix("conditions.users.") {
+            None => {
+                patch.insert(w.to_string(), value);
+            }
+            Some(key) => {
+                let mut users = patch
+                    .get("conditions")
+                    .and_then(|c| c.get("users"))
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                users.insert(key.to_string(), value);
+                let mut conditions = Map::new();
+                conditions.insert("users".into(), Value::Object(users));
+                patch.insert("conditions".into(), Value::Object(conditions));
+            }
+        }
+    }
+    Value::Object(patch)
 }
 
 /// The PATCH body (changed top-level properties, taken whole from the desired body, `null` when

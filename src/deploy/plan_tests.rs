@@ -206,3 +206,71 @@ fn plan_serialises_and_reads_back() {
     let back: Plan = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back, p);
 }
+
+const MANAGED: &str = "Microsoft-managed: Multifactor authentication for admins";
+
+/// A Microsoft-managed policy as Graph returns it.
+fn managed(id: &str) -> Value {
+    let mut t = read(&pol(MANAGED), id);
+    t["templateId"] = json!("4200930c-0da2-4e33-ca01-000000000000");
+    t
+}
+
+#[test]
+fn prune_leaves_microsoft_managed_policies_alone() {
+    let tenant = [read(&pol("A"), "id-a"), managed("id-m")];
+    let p = ok(plan(&[pol("A")], &tenant, &PlanOptions { prune: true }));
+    assert_eq!(p.deletes(), 0, "{:?}", p.actions);
+    assert_eq!(p.kept, vec![MANAGED.to_string()]);
+    let text = super::super::render::render_text(&p);
+    assert!(text.contains("left alone: `Microsoft-managed:"), "{text}");
+    // A user's policy made from a template is not Microsoft-managed: pruned as any other.
+    let mut own = read(&pol("From a template"), "id-t");
+    own["templateId"] = json!("4200930c-0da2-4e33-ca01-000000000000");
+    let p = ok(plan(&[pol("A")], &[own], &PlanOptions { prune: true }));
+    assert_eq!(p.deletes(), 1);
+    assert!(p.kept.is_empty());
+}
+
+#[test]
+fn a_microsoft_managed_policy_changes_only_state_and_exclusions() {
+    // State and an exclusion: a PATCH of just those.
+    let mut d = pol(MANAGED);
+    d["state"] = json!("enabled");
+    d["conditions"]["users"]["excludeGroups"] = json!(["0b1d2b8e-0000-4000-8000-000000000002"]);
+    let p = ok(plan(
+        std::slice::from_ref(&d),
+        &[managed("id-m")],
+        &PlanOptions::default(),
+    ));
+    let Action::Update { patch, changes, .. } = &p.actions[0] else {
+        panic!("{:?}", p.actions)
+    };
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert_eq!(
+        patch,
+        &json!({"state": "enabled",
+                "conditions": {"users": {"excludeGroups": ["0b1d2b8e-0000-4000-8000-000000000002"]}}})
+    );
+    // Anything else is refused, naming the field.
+    d["grantControls"]["builtInControls"] = json!(["block"]);
+    let e = plan(&[d], &[managed("id-m")], &PlanOptions::default()).unwrap_err();
+    assert!(!e.in_tenant);
+    assert!(
+        e.problems[0].contains("is a Microsoft-managed policy")
+            && e.problems[0].contains("grantControls.builtInControls"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_prune_says_how_to_restore() {
+    let tenant = [read(&pol("Old"), "id-old")];
+    let p = ok(plan(&[], &tenant, &PlanOptions { prune: true }));
+    let text = super::super::render::render_text(&p);
+    assert!(
+        text.contains("restorable for 30 days")
+            && text.contains("/identity/conditionalAccess/deletedItems/policies/{id}/restore"),
+        "{text}"
+    );
+}

@@ -53,8 +53,20 @@ pub fn render_text_named(plan: &Plan, name_of: &dyn Fn(&str) -> Option<String>) 
             Action::Unchanged { .. } => {}
         }
     }
+    for name in &plan.kept {
+        let _ = writeln!(
+            out,
+            "  left alone: `{name}` (Microsoft-managed: it cannot be deleted, only turned off)"
+        );
+    }
     if plan.unchanged() > 0 {
         let _ = writeln!(out, "  {} unchanged", plan.unchanged());
+    }
+    if plan.deletes() > 0 {
+        out.push_str(
+            "  Deleted policies stay restorable for 30 days: \
+             POST /identity/conditionalAccess/deletedItems/policies/{id}/restore (Graph beta)\n",
+        );
     }
     if plan.is_empty() {
         out.push_str("No changes: the tenant matches the policies.\n");
@@ -119,6 +131,7 @@ pub fn render_json(plan: &Plan) -> Value {
             "changes": !plan.is_empty(),
         },
         "actions": plan.actions,
+        "kept": plan.kept,
         "fingerprint": plan.fingerprint,
     })
 }
@@ -230,7 +243,7 @@ mod tests {
         let text = render_text(&p);
         assert_eq!(
             text,
-            "+ create `New`\n~ update `Changed` (id-c)\n    mode off → on (state)\n- delete `Old` (id-o)\n  1 unchanged\nPlan: 1 to create, 1 to update, 1 to delete, 1 unchanged.\n"
+            "+ create `New`\n~ update `Changed` (id-c)\n    mode off → on (state)\n- delete `Old` (id-o)\n  1 unchanged\n  Deleted policies stay restorable for 30 days: POST /identity/conditionalAccess/deletedItems/policies/{id}/restore (Graph beta)\nPlan: 1 to create, 1 to update, 1 to delete, 1 unchanged.\n"
         );
         let j = render_json(&p);
         assert_eq!(j["summary"]["update"], json!(1));

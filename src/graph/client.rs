@@ -531,6 +531,28 @@ impl GraphClient {
         Ok(jwt_claim(token.secret(), "tid"))
     }
 
+    /// Who the access token was issued to, from its claims (`oid`, `idtyp`, `scp`, `appid`),
+    /// read without verifying it and never kept or shown. `None` when the token is not a JWT
+    /// or names no object.
+    pub async fn token_identity(&self) -> Result<Option<TokenIdentity>, GraphError> {
+        let token = self.bearer(false).await?;
+        let t = token.secret();
+        let Some(object_id) = jwt_claim(t, "oid") else {
+            return Ok(None);
+        };
+        // `idtyp` says `app` or `user` in Graph's tokens; without it, a delegated token is the
+        // one with scopes (`scp`).
+        let app = match jwt_claim(t, "idtyp") {
+            Some(x) => x.eq_ignore_ascii_case("app"),
+            None => jwt_claim(t, "scp").is_none(),
+        };
+        Ok(Some(TokenIdentity {
+            object_id: object_id.to_ascii_lowercase(),
+            app,
+            app_id: jwt_claim(t, "appid").or_else(|| jwt_claim(t, "azp")),
+        }))
+    }
+
     /// The tenant id the token is for (`GET /organization`).
     pub async fn organization_id(&self) -> Result<String, GraphError> {
         let v = self.get_json("/organization?$select=id").await?;
@@ -541,6 +563,17 @@ impl GraphClient {
                 message: "GET /organization returned no tenant id".into(),
             })
     }
+}
+
+/// Who a token was issued to (its claims only; never the token).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenIdentity {
+    /// `oid`: the user's, or the service principal's, object id.
+    pub object_id: String,
+    /// An app-only (workload identity) token.
+    pub app: bool,
+    /// `appid` (or `azp`): the client application.
+    pub app_id: Option<String>,
 }
 
 /// One string claim of a JWT's payload, without verification.

@@ -732,3 +732,80 @@ async fn removing_a_condition_clears_it_in_the_tenant() {
     let out = capol(&fake, &p, &["plan", "pol", "--detailed-exitcode"]).await;
     assert_eq!(out.code, 0, "the removal reached the tenant: {out:?}");
 }
+
+/// A Microsoft-managed policy as the tenant holds it (corpus 097's shape, trimmed).
+fn microsoft_managed() -> Value {
+    json!({
+        "templateId": "4200930c-0da2-4e33-ca01-000000000000",
+        "displayName": "Microsoft-managed: Multifactor authentication for admins accessing Microsoft Admin Portals",
+        "state": "disabled",
+        "conditions": {
+            "clientAppTypes": ["all"],
+            "applications": {"includeApplications": ["MicrosoftAdminPortals"]},
+            "users": {"includeRoles": ["62e90394-69f5-4237-9190-012177145e10"]}
+        },
+        "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prune_leaves_microsoft_managed_policies_and_a_pruned_policy_comes_back_new() {
+    let fake = FakeGraph::start().await;
+    seed_directory(&fake);
+    let managed = fake.state().seed_policy(&microsoft_managed());
+    let p = Project::new();
+    let out = capol(&fake, &p, &["deploy", "pol", "--prune", "--yes"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("left alone: `Microsoft-managed: Multifactor authentication for admins"),
+        "{out:?}"
+    );
+    assert!(
+        !writes(&fake).iter().any(|w| w.contains(&managed)),
+        "the Microsoft-managed policy was written: {:?}",
+        writes(&fake)
+    );
+    let j: Value = serde_json::from_str(
+        &capol(&fake, &p, &["plan", "pol", "--prune", "--format", "json"])
+            .await
+            .stdout,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(j["summary"]["delete"], json!(0), "{j}");
+    assert_eq!(j["kept"].as_array().map(Vec::len), Some(1), "{j}");
+
+    // CA002 leaves the sources and is pruned: Graph keeps it among the deleted items, and the
+    // plan said how to restore it.
+    const LEGACY: &str = "CA002 Block legacy authentication";
+    std::fs::remove_file(p.pol().join("legacy.capol")).unwrap_or_default();
+    let out = capol(&fake, &p, &["deploy", "pol", "--prune", "--yes"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains(&format!("- delete `{LEGACY}`")),
+        "{out:?}"
+    );
+    assert!(out.stdout.contains("restorable for 30 days"), "{out:?}");
+    let deleted: Vec<Value> = fake
+        .state()
+        .deleted_policies
+        .iter()
+        .filter(|x| x["displayName"] == json!(LEGACY))
+        .cloned()
+        .collect();
+    assert_eq!(deleted.len(), 1, "{:?}", fake.state().deleted_policies);
+    let deleted_id = deleted[0]["id"].clone();
+    // Written again, it is created anew: one live copy, a new id, nothing in its way.
+    p.write("legacy.capol", CA002);
+    let out = capol(&fake, &p, &["deploy", "pol", "--yes"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(names(&fake).get(LEGACY), Some(&1), "{:?}", names(&fake));
+    let live: Vec<Value> = fake
+        .policies_read()
+        .into_iter()
+        .filter(|x| x["displayName"] == json!(LEGACY))
+        .collect();
+    assert_ne!(live[0]["id"], deleted_id);
+    let out = capol(&fake, &p, &["plan", "pol", "--detailed-exitcode"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+}

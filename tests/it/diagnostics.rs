@@ -53,6 +53,10 @@ const IMPORT_TESTS: &[&str] = &[
 /// tenant commands): each is exercised, by its code, in the test file named here.
 const TESTED_ELSEWHERE: &[(&str, &str)] = &[
     ("E0251", "tests/it/plan_impact.rs"),
+    ("E0252", "tests/it/self_lockout.rs"),
+    ("W0041", "tests/it/self_lockout.rs"),
+    ("W0042", "tests/it/self_lockout.rs"),
+    ("W0043", "tests/it/self_lockout.rs"),
     ("E0514", "tests/it/trust_files.rs"),
     ("E0530", "tests/it/trust_tenant.rs"),
     ("E0531", "tests/it/trust_tenant.rs"),

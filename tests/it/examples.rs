@@ -41,9 +41,9 @@ fn every_example_file_holds_one_policy_or_the_declarations() {
     let c = compile_examples();
     let files = support::capol_files(&support::examples_dir());
     assert_eq!(c.files.len(), files.len());
-    // names.capol declares and scenarios.capol holds the what-if scenarios; every other file is
-    // one Microsoft template.
-    let shared = ["names", "scenarios"];
+    // names.capol declares, scenarios.capol holds the what-if scenarios and asserts.capol the
+    // asserts; every other file is one Microsoft template.
+    let shared = ["names", "scenarios", "asserts"];
     assert_eq!(c.policies.len(), files.len() - shared.len());
     for (id, f) in c.sources.files() {
         let n = c
@@ -235,4 +235,110 @@ fn examples_are_in_canonical_layout() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+fn analyze_json(dir: &str, extra: &[&str]) -> (Option<i32>, Value) {
+    let out = support::capol()
+        .args(["analyze", dir, "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    (out.status.code(), v)
+}
+
+/// Every assert of the examples is proved (none merely undecided), and the ones that fail once
+/// every report-only policy counts as on fail with a counterexample `capol test` agrees with.
+#[test]
+fn every_assert_in_the_examples_is_proved() {
+    let (code, v) = analyze_json("examples", &[]);
+    let asserts = v["asserts"].as_array().cloned().unwrap_or_default();
+    assert!(asserts.len() >= 5, "{v:#}");
+    for a in &asserts {
+        assert_eq!(a["holds"], json!(true), "{a:#}");
+        assert!(a.get("error").is_none(), "{a:#}");
+        assert!(a["counterexample"].is_null(), "{a:#}");
+        assert!(
+            a["location"]
+                .as_str()
+                .is_some_and(|l| l.starts_with("examples/asserts.capol:")),
+            "{a:#}"
+        );
+    }
+    assert_eq!(code, Some(0), "{v:#}");
+    // With report-only policies counted as on, some fail (as asserts.capol says), each with a
+    // counterexample that analyze checked against the what-if evaluator (a disagreement would
+    // be an internal error).
+    let (code, v) = analyze_json("examples", &["--report-only-on"]);
+    assert_eq!(code, Some(1), "{v:#}");
+    let failing: Vec<&Value> = v["asserts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["holds"] == json!(false))
+        .collect();
+    assert!(!failing.is_empty());
+    for a in failing {
+        let scenario = a["counterexample"]["scenario"].as_str().unwrap_or_default();
+        assert!(scenario.starts_with("scenario \"Counterexample: "), "{a:#}");
+    }
+    assert!(v.get("internal_errors").is_none(), "{v:#}");
+}
+
+/// `examples-gaps/` plants one gap (MFA only on the platforms named); analyze reports it for
+/// members and guests, and the gap's scenario passes `capol test` until the gap is closed.
+#[test]
+fn the_gap_example_is_found_and_closing_it_clears_it() {
+    let (code, v) = analyze_json("examples-gaps", &[]);
+    assert_eq!(code, Some(0), "{v:#}");
+    let gaps = v["gaps"].as_array().cloned().unwrap_or_default();
+    assert_eq!(gaps.len(), 2, "{v:#}");
+    for (g, who) in gaps.iter().zip(["members", "guests"]) {
+        let summary = g["summary"].as_str().unwrap_or_default();
+        assert!(summary.starts_with(who), "{summary}");
+        assert!(
+            summary.contains("windows-phone, linux or unknown"),
+            "{summary}"
+        );
+        assert!(summary.ends_with("nothing required"), "{summary}");
+    }
+    assert!(
+        v["asserts"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|x| x["holds"] == json!(true)))
+    );
+    assert_eq!(v["redundant"], json!([]), "{v:#}");
+
+    // The gap's scenario, pasted in, passes; closing the gap makes it fail and analyze quiet.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for f in support::capol_files(std::path::Path::new("examples-gaps")) {
+        let name = f.file_name().unwrap_or_default();
+        std::fs::copy(&f, dir.path().join(name)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let scenarios: Vec<&str> = gaps.iter().filter_map(|g| g["scenario"].as_str()).collect();
+    std::fs::write(dir.path().join("gap.capol"), scenarios.join("\n"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let test = |d: &std::path::Path| {
+        support::capol()
+            .arg("test")
+            .arg(d)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .status
+            .code()
+    };
+    assert_eq!(test(dir.path()), Some(0));
+    let mfa = dir.path().join("mfa-known-platforms.capol");
+    let text = std::fs::read_to_string(&mfa).unwrap_or_default();
+    std::fs::write(
+        &mfa,
+        text.replace("    when platform windows, macos, ios, android\n", ""),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(test(dir.path()), Some(1));
+    std::fs::remove_file(dir.path().join("gap.capol")).unwrap_or_else(|e| panic!("{e}"));
+    let (code, v) = analyze_json(&dir.path().display().to_string(), &[]);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["gaps"], json!([]), "{v:#}");
 }

@@ -35,6 +35,8 @@ mod resolve;
 mod scenarios;
 mod schema;
 #[cfg(feature = "tenant")]
+mod self_lockout;
+#[cfg(feature = "tenant")]
 mod signins;
 mod starter;
 mod support;

@@ -47,6 +47,19 @@ impl std::fmt::Debug for Out {
 /// (`--auth token`), in a blocking task. With CAPOL_TEST_SHOW set, prints the run
 /// (`cargo test --test it deploy_cli -- --nocapture`).
 async fn run(fake: &FakeGraph, dir: &Path, program: &str, args: &[String], stdin: &str) -> Out {
+    run_as(fake, dir, program, args, stdin, TOKEN).await
+}
+
+/// [`run`] signed in with another token (one the fake accepts: add it to `State::tokens`).
+async fn run_as(
+    fake: &FakeGraph,
+    dir: &Path,
+    program: &str,
+    args: &[String],
+    stdin: &str,
+    token: &str,
+) -> Out {
+    let secret = token.to_string();
     let (uri, dir, program, args, stdin) = (
         fake.uri(),
         dir.to_path_buf(),
@@ -62,7 +75,7 @@ async fn run(fake: &FakeGraph, dir: &Path, program: &str, args: &[String], stdin
             .env("NO_COLOR", "1")
             .env("CAPOL_GRAPH_URL", uri)
             .env("CAPOL_AUTH", "token")
-            .env("CAPOL_ACCESS_TOKEN", TOKEN)
+            .env("CAPOL_ACCESS_TOKEN", &secret)
             .write_stdin(stdin)
             .timeout(Duration::from_secs(240));
         for v in AMBIENT {
@@ -82,6 +95,7 @@ async fn run(fake: &FakeGraph, dir: &Path, program: &str, args: &[String], stdin
     }
     for text in [&out.stdout, &out.stderr] {
         assert!(!text.contains(TOKEN), "the token was printed: {out:?}");
+        assert!(!text.contains(token), "the token was printed: {out:?}");
         assert!(
             !text.to_lowercase().contains("bearer"),
             "an Authorization header was printed: {out:?}"
@@ -94,6 +108,36 @@ async fn run(fake: &FakeGraph, dir: &Path, program: &str, args: &[String], stdin
 pub async fn capol_in(fake: &FakeGraph, dir: &Path, args: &[&str], stdin: &str) -> Out {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     run(fake, dir, env!("CARGO_BIN_EXE_capol"), &args, stdin).await
+}
+
+/// `capol ARGS` in the project's directory, signed in with `token`.
+pub async fn capol_as(fake: &FakeGraph, p: &Project, token: &str, args: &[&str]) -> Out {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    run_as(fake, p.dir(), env!("CARGO_BIN_EXE_capol"), &args, "", token).await
+}
+
+/// An unsigned JWT with these claims (`{"alg":"none"}`), as the fake token endpoint's callers
+/// see a Graph access token: capol reads its claims, the fake checks it byte for byte.
+pub fn jwt(claims: &serde_json::Value) -> String {
+    fn b64url(bytes: &[u8]) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..=chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        b64url(br#"{"alg":"none","typ":"JWT"}"#),
+        b64url(claims.to_string().as_bytes())
+    )
 }
 
 /// `capol ARGS` on a pseudo-terminal (util-linux `script`), typing `typed`; `None` when

@@ -66,6 +66,9 @@ pub struct Logged {
 pub struct State {
     /// Policies as stored (written form plus `id`, `createdDateTime`).
     pub policies: Vec<Value>,
+    /// Deleted policies, kept (soft-deleted, with `deletedDateTime`) as Graph keeps them for
+    /// 30 days: listed at `/identity/conditionalAccess/deletedItems/policies`.
+    pub deleted_policies: Vec<Value>,
     pub users: Vec<Value>,
     pub groups: Vec<Value>,
     pub service_principals: Vec<Value>,
@@ -390,6 +393,9 @@ fn route(
             page(st, origin, &full, &query, items)
         }
         ("POST", "/identity/conditionalAccess/policies") => create(st, body),
+        ("GET", "/identity/conditionalAccess/deletedItems/policies") => {
+            list_reply(st.deleted_policies.clone())
+        }
         (m, p) if p.starts_with("/identity/conditionalAccess/policies/") => {
             let id = p
                 .trim_start_matches("/identity/conditionalAccess/policies/")
@@ -684,14 +690,54 @@ fn create(st: &mut State, body: Option<Value>) -> Reply {
     r
 }
 
+/// A Microsoft-managed policy (`Microsoft-managed: …`, with a template id).
+fn is_managed(p: &Value) -> bool {
+    p["displayName"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("Microsoft-managed:"))
+        && p["templateId"].as_str().is_some()
+}
+
+/// Graph lets a PATCH of a Microsoft-managed policy change only its state and exclusions.
+fn managed_patch_allowed(patch: &serde_json::Map<String, Value>) -> bool {
+    patch.iter().all(|(k, v)| match k.as_str() {
+        "state" => true,
+        "conditions" => v.as_object().is_some_and(|c| {
+            c.iter().all(|(k, v)| {
+                k == "users"
+                    && v.as_object().is_some_and(|u| {
+                        u.keys().all(|k| {
+                            matches!(
+                                k.as_str(),
+                                "excludeUsers"
+                                    | "excludeGroups"
+                                    | "excludeRoles"
+                                    | "excludeGuestsOrExternalUsers"
+                            )
+                        })
+                    })
+            })
+        }),
+        _ => false,
+    })
+}
+
 fn one_policy(st: &mut State, method: &str, id: &str, body: Option<Value>) -> Reply {
     let Some(i) = st.policies.iter().position(|p| p["id"] == json!(id)) else {
         return error(st, 404, "NotFound", &format!("Policy '{id}' was not found"));
     };
     match method {
         "GET" => reply(200, read_view(&st.policies[i])),
+        "DELETE" if is_managed(&st.policies[i]) => error(
+            st,
+            400,
+            "BadRequest",
+            "Microsoft-managed policies cannot be deleted",
+        ),
         "DELETE" => {
-            st.policies.remove(i);
+            let mut gone = st.policies.remove(i);
+            gone["deletedDateTime"] = json!("2026-11-27T12:00:00Z");
+            st.deleted_policies.push(gone);
             Reply {
                 status: 204,
                 body: None,
@@ -706,6 +752,14 @@ fn one_policy(st: &mut State, method: &str, id: &str, body: Option<Value>) -> Re
             };
             if patch.contains_key("id") {
                 return error(st, 400, "BadRequest", "Property 'id' is read-only");
+            }
+            if is_managed(&st.policies[i]) && !managed_patch_allowed(&patch) {
+                return error(
+                    st,
+                    400,
+                    "BadRequest",
+                    "Only the state and the excluded users, groups and roles of a Microsoft-managed policy can be changed",
+                );
             }
             let p = &mut st.policies[i];
             // Like Graph: a property left out keeps its value, inside nested objects too;
