@@ -25,6 +25,8 @@ pub use space::{Extra, Space, TooLarge};
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_diff;
+#[cfg(test)]
 mod tests_impact;
 #[cfg(test)]
 mod tests_self;

@@ -34,8 +34,13 @@ impl EnvArgs {
 
 /// `capol.toml` of the project, parsed; its problems are printed like source diagnostics.
 pub fn load(src: &SourceArgs) -> Result<Environments, Exit> {
-    let Some(path) = env::find(&src.paths) else {
-        let dir = match src.paths.first() {
+    load_at(&src.paths, src.format)
+}
+
+/// [`load`], with `capol.toml` beside the first of `paths`.
+pub fn load_at(paths: &[PathBuf], format: output::Format) -> Result<Environments, Exit> {
+    let Some(path) = env::find(paths) else {
+        let dir = match paths.first() {
             Some(p) if p.is_dir() => p.clone(),
             Some(p) => p.parent().map(PathBuf::from).unwrap_or_default(),
             None => PathBuf::new(),
@@ -57,7 +62,7 @@ pub fn load(src: &SourceArgs) -> Result<Environments, Exit> {
     let file = sources.add(path.display().to_string(), text.clone());
     let (envs, diags) = env::parse(&path, file, &text);
     if !diags.is_empty() {
-        output::emit_diagnostics(&diags.items, &sources, src.format);
+        output::emit_diagnostics(&diags.items, &sources, format);
     }
     if diags.has_errors() {
         eprintln!(

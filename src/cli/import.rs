@@ -16,8 +16,12 @@ const SINGLE_FILE: &str = "policies.capol";
 Examples:
   capol import export.json                    print the policies as .capol source
   capol import exports/ -o policies/          one <slug>.capol per policy, plus names.capol
+  capol import exports/ -o policies/ --factor
+      the same, with the exclusions every policy shares in `defaults` and repeated lists as sets
   capol import export.json -o policies/ --single-file
   capol import beta-export.json --api beta    keep beta-only controls (session cae)
+  capol import --from-tenant --env all -o policies/
+      each environment of policies/capol.toml into policies/NAME/, with its own lock file
 
 Policies that cannot be imported are reported (file and JSON path) and left out; the others are
 written. Existing files are never overwritten without --force.")]
@@ -32,6 +36,11 @@ pub struct ImportArgs {
     /// Write one file (policies.capol: the declarations, then every policy)
     #[arg(long)]
     pub single_file: bool,
+    /// Name what the policies share: exclusions that every policy has go to one `defaults`
+    /// block, and a list written alike in several policies becomes a `set` (compiles to the
+    /// same JSON, checked)
+    #[arg(long)]
+    pub factor: bool,
     /// Overwrite files that already exist in DIR
     #[arg(long)]
     pub force: bool,
@@ -47,18 +56,34 @@ pub struct ImportArgs {
     #[cfg(feature = "tenant")]
     #[command(flatten)]
     pub tenant: super::tenant::TenantArgs,
+    // With --from-tenant: read each environment's tenant, into DIR/NAME/ (one environment: DIR).
+    #[cfg(feature = "tenant")]
+    #[command(flatten)]
+    pub env: super::envs::EnvArgs,
     /// Diagnostics as text for people or JSON for tools
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
 
 pub fn import(a: ImportArgs) -> Exit {
+    #[cfg(feature = "tenant")]
+    if a.env.given() {
+        if !a.from_tenant {
+            output::error("--env reads each environment's tenant: add --from-tenant");
+            return Exit::Usage;
+        }
+        return super::tenant_envs_read::import(&a);
+    }
     let hints = match hints(&a) {
         Ok(h) => h,
         Err(e) => return e,
     };
     #[allow(unused_mut)]
-    let mut opts = ImportOptions { api: a.api, hints };
+    let mut opts = ImportOptions {
+        api: a.api,
+        hints,
+        factor: a.factor,
+    };
     let imported = if a.from_tenant {
         #[cfg(feature = "tenant")]
         {
@@ -136,7 +161,12 @@ fn hints(a: &ImportArgs) -> Result<NameHints, Exit> {
 }
 
 /// Write the files; nothing is written if one of them exists and `--force` is not given.
-fn write(imported: &Imported, dir: &Path, single: bool, force: bool) -> Result<usize, Exit> {
+pub(super) fn write(
+    imported: &Imported,
+    dir: &Path,
+    single: bool,
+    force: bool,
+) -> Result<usize, Exit> {
     let files = if single {
         if imported.policies.is_empty() {
             Vec::new()
@@ -183,7 +213,7 @@ fn write(imported: &Imported, dir: &Path, single: bool, force: bool) -> Result<u
     Ok(files.len())
 }
 
-fn summary(imported: &Imported, out: Option<&Path>, written: Option<usize>) {
+pub(super) fn summary(imported: &Imported, out: Option<&Path>, written: Option<usize>) {
     let n = imported.policies.len();
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
@@ -241,6 +271,47 @@ mod tests {
         assert!(single.contains("group Group1 = ") && single.contains("policy \"Access"));
         assert_eq!(
             capol(&["check", out.join("policies.capol").to_str().unwrap()]),
+            Exit::Ok
+        );
+    }
+
+    #[test]
+    fn factor_writes_sets_into_names_and_the_project_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let out_s = out.to_str().unwrap();
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
+        let code = capol(&["import", corpus, "--api", "beta", "--factor", "-o", out_s]);
+        assert_eq!(
+            code,
+            Exit::SourceErrors,
+            "the corpus holds refused policies"
+        );
+        let names = std::fs::read_to_string(out.join("names.capol")).unwrap();
+        assert!(names.contains("\nset ExcludedGroup1To3 = group ExcludedGroup1"));
+        let uses = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .filter(|t| t.contains("exclude set ExcludedGroup1To3"))
+            .count();
+        assert!(uses >= 2, "{uses}");
+        // Only the one policy that Graph accepts and capol refuses (E0204) keeps it from checking.
+        assert_eq!(
+            capol(&["check", "--api", "beta", out_s]),
+            Exit::SourceErrors
+        );
+        let single = dir.path().join("single");
+        let s = single.to_str().unwrap();
+        let one = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/corpus/001-graph-v1-exo-mfa-outside-trusted.json"
+        );
+        assert_eq!(
+            capol(&["import", one, "--factor", "-o", s, "--single-file"]),
+            Exit::Ok
+        );
+        assert_eq!(
+            capol(&["check", single.join("policies.capol").to_str().unwrap()]),
             Exit::Ok
         );
     }

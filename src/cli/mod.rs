@@ -26,6 +26,8 @@ mod tenant;
 #[cfg(feature = "tenant")]
 mod tenant_envs;
 #[cfg(feature = "tenant")]
+mod tenant_envs_read;
+#[cfg(feature = "tenant")]
 mod trust;
 mod whatif;
 

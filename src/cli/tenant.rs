@@ -746,16 +746,36 @@ pub(super) fn fetch_for_import(
         eprintln!("capol: read {} policies from the tenant", policies.len());
     }
     let wanted = referenced_ids(&policies);
-    let urls: Vec<String> = wanted.iter().map(|(_, url, _)| url.clone()).collect();
     let naming = super::progress::phase(
         &format!("looking up the {} objects they name", wanted.len()),
         None,
         machine,
     );
-    let answers = rt
-        .block_on(conn.client.batch_get(&urls))
+    let names = rt
+        .block_on(display_names(&conn.client, &wanted))
         .map_err(tenant_error)?;
     drop(naming);
+    Ok((policies, names))
+}
+
+/// The policies of the tenant `client` reaches, and the display names of what they name (for
+/// `import --from-tenant --env`, one environment at a time).
+pub(super) async fn read_for_import(
+    client: &crate::graph::client::GraphClient,
+) -> Result<(Vec<Value>, Vec<TenantName>), crate::graph::error::GraphError> {
+    let policies = client.list_policies().await?;
+    let wanted = referenced_ids(&policies);
+    let names = display_names(client, &wanted).await?;
+    Ok((policies, names))
+}
+
+/// The display names of the objects `wanted` names, read in `$batch`es.
+async fn display_names(
+    client: &crate::graph::client::GraphClient,
+    wanted: &[(crate::symbols::Kind, String, String)],
+) -> Result<Vec<TenantName>, crate::graph::error::GraphError> {
+    let urls: Vec<String> = wanted.iter().map(|(_, url, _)| url.clone()).collect();
+    let answers = client.batch_get(&urls).await?;
     let mut names = Vec::new();
     for ((kind, _, id), answer) in wanted.iter().zip(answers) {
         let Ok(v) = answer else { continue };
@@ -769,7 +789,7 @@ pub(super) fn fetch_for_import(
             names.push((*kind, id.clone(), name.to_string()));
         }
     }
-    Ok((policies, names))
+    Ok(names)
 }
 
 /// `(kind, relative URL to read its display name, id)` for every GUID a policy names that no

@@ -31,25 +31,27 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How one environment ended.
 #[derive(Debug, Clone, PartialEq)]
-enum Status {
+pub(super) enum Status {
     /// Done; `changes`: the plan had changes (plan), or something was written (deploy, resolve).
     Done { changes: bool, summary: String },
     /// The sources have errors for this environment (its lock file, its names).
     SourceErrors(String),
     /// Sign-in, network, tenant or a write failed.
     Failed(String),
+    /// `what-if --live`: Graph's verdict differs from the sources' on some policy.
+    Disagrees(String),
 }
 
 /// One environment's result: what goes to stdout, and its JSON entry.
-struct Outcome {
-    name: String,
-    text: String,
-    json: Value,
-    status: Status,
+pub(super) struct Outcome {
+    pub name: String,
+    pub text: String,
+    pub json: Value,
+    pub status: Status,
 }
 
 impl Outcome {
-    fn new(e: &Environment) -> Outcome {
+    pub fn new(e: &Environment) -> Outcome {
         Outcome {
             name: e.name.clone(),
             text: String::new(),
@@ -57,13 +59,13 @@ impl Outcome {
             status: Status::Failed("not run".into()),
         }
     }
-    fn fail(mut self, why: impl std::fmt::Display) -> Outcome {
+    pub fn fail(mut self, why: impl std::fmt::Display) -> Outcome {
         let why = why.to_string();
         self.json["error"] = Value::String(why.clone());
         self.status = Status::Failed(why);
         self
     }
-    fn source_errors(mut self, why: &str) -> Outcome {
+    pub fn source_errors(mut self, why: &str) -> Outcome {
         self.json["error"] = Value::String(why.to_string());
         self.status = Status::SourceErrors(why.to_string());
         self
@@ -71,7 +73,7 @@ impl Outcome {
 }
 
 /// Run `job` for every environment, at most `parallel` at once; results in the order given.
-fn run_all(
+pub(super) fn run_all(
     chosen: &[&Environment],
     parallel: usize,
     job: impl Fn(&Environment) -> Outcome + Sync,
@@ -105,7 +107,7 @@ fn run_all(
 }
 
 /// Print every report, the summary lines, and choose the exit code.
-fn finish(outcomes: Vec<Outcome>, format: Format, verb: &str, detailed: bool) -> Exit {
+pub(super) fn finish(outcomes: Vec<Outcome>, format: Format, verb: &str, detailed: bool) -> Exit {
     match format {
         Format::Text => {
             for o in &outcomes {
@@ -141,6 +143,10 @@ fn finish(outcomes: Vec<Outcome>, format: Format, verb: &str, detailed: bool) ->
                 failed = true;
                 eprintln!("  {}: FAILED: {why}", o.name);
             }
+            Status::Disagrees(why) => {
+                source = true;
+                eprintln!("  {}: DISAGREES: {why}", o.name);
+            }
         }
     }
     if failed {
@@ -155,7 +161,7 @@ fn finish(outcomes: Vec<Outcome>, format: Format, verb: &str, detailed: bool) ->
 }
 
 /// The connection options of an environment: the command line's, with what the environment says.
-fn connect(
+pub(super) fn connect(
     t: &TenantArgs,
     api: crate::check::ApiVersion,
     e: &Environment,
@@ -203,7 +209,7 @@ pub(super) fn tenant_args_for(t: &TenantArgs, e: &Environment) -> Result<TenantA
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -211,7 +217,11 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 /// The lock file of an environment: its `lock`, else `--lock`, else `capol.lock` by the sources.
-fn lock_path(paths: &[PathBuf], explicit: Option<&std::path::Path>, e: &Environment) -> PathBuf {
+pub(super) fn lock_path(
+    paths: &[PathBuf],
+    explicit: Option<&std::path::Path>,
+    e: &Environment,
+) -> PathBuf {
     if let Some(l) = &e.lock {
         return l.value.clone();
     }
@@ -226,7 +236,7 @@ fn lock_path(paths: &[PathBuf], explicit: Option<&std::path::Path>, e: &Environm
     dir.join(LOCK_FILE_NAME)
 }
 
-fn read_lock(path: &std::path::Path) -> Result<Option<LockFile>, String> {
+pub(super) fn read_lock(path: &std::path::Path) -> Result<Option<LockFile>, String> {
     match std::fs::read_to_string(path) {
         Ok(text) => LockFile::parse(&text)
             .map(Some)
@@ -238,7 +248,7 @@ fn read_lock(path: &std::path::Path) -> Result<Option<LockFile>, String> {
 
 /// The tenant the connection reaches must be the one the environment's lock file was written
 /// for: another tenant's groups have other ids.
-async fn check_tenant(
+pub(super) async fn check_tenant(
     conn: &Connection,
     lock: Option<&LockFile>,
     path: &std::path::Path,
@@ -296,7 +306,7 @@ fn compile(
     Ok((c, desired, out))
 }
 
-fn header(e: &Environment, conn: &Connection) -> String {
+pub(super) fn header(e: &Environment, conn: &Connection) -> String {
     let target = conn
         .tenant
         .clone()
@@ -620,6 +630,6 @@ pub fn resolve(a: &ResolveArgs) -> Exit {
     finish(outcomes, a.src.format, "resolved", false)
 }
 
-fn plural(n: usize) -> &'static str {
+pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

@@ -88,6 +88,8 @@ Examples:
       satisfied or interrupt: whether these methods meet what the policies require
   capol what-if policies --user Emergency1 --app AzureServiceManagement --live
       and ask the tenant's own what-if (Graph), comparing policy by policy
+  capol what-if policies --user alice@contoso.com --app ExchangeOnline --live --env all
+      the same question to every environment of capol.toml, each with its own lock file
 
 --live needs an identity Graph knows (a user or service principal declared or in capol.lock,
 or an object id) and an app, action or context. Graph evaluates the policies in the tenant.
@@ -169,6 +171,10 @@ pub struct WhatIfArgs {
     #[cfg(feature = "tenant")]
     #[command(flatten)]
     pub tenant: TenantArgs,
+    // With --live: ask each environment of capol.toml (its lock file, tenant and name prefix).
+    #[cfg(feature = "tenant")]
+    #[command(flatten)]
+    pub env: super::envs::EnvArgs,
 }
 
 /// A flag value as a source reference: kept as written when it is a plain word, a UPN or a
@@ -235,25 +241,27 @@ impl WhatIfArgs {
     }
 }
 
-pub fn what_if(a: WhatIfArgs) -> Exit {
+/// The sources compiled with the sign-in of the flags (as a scenario, so that its names resolve
+/// exactly as the policies' do and its mistakes get located diagnostics); diagnostics printed.
+pub(super) struct Asked {
+    pub c: crate::driver::Compilation,
+    pub sign_in: whatif::SignIn,
+    /// The sources have safety errors only: evaluated as written, exit 1.
+    pub safety_only: bool,
+}
+
+/// Compile for the what-if with the lock file at `lock_path` (`None`: no lock file).
+pub(super) fn ask(a: &WhatIfArgs, lock_path: Option<&std::path::Path>) -> Result<Asked, Exit> {
     let opts = crate::check::Options { api: a.src.api };
-    let files = match crate::driver::collect_files(&a.src.paths) {
-        Ok(f) => f,
-        Err(e) => {
-            output::error(e);
-            return Exit::Usage;
-        }
-    };
-    // The sign-in is compiled as a scenario together with the sources, so that its names
-    // resolve exactly as the policies' do and its mistakes get located diagnostics.
+    let files = crate::driver::collect_files(&a.src.paths).map_err(|e| {
+        output::error(e);
+        Exit::Usage
+    })?;
     let mut sources = SourceMap::new();
     let mut diags = crate::diag::Diagnostics::new();
     crate::driver::load(&files, &mut sources, &mut diags);
     let flags = sources.add("<what-if flags>", a.scenario());
-    let lock_path = crate::driver::find_lock(&a.src.paths, a.src.lock.as_deref());
-    let lock = lock_path
-        .as_deref()
-        .and_then(|p| crate::driver::load_lock(p, &mut sources, &mut diags));
+    let lock = lock_path.and_then(|p| crate::driver::load_lock(p, &mut sources, &mut diags));
     let mut c = crate::driver::compile_sources(sources, lock.as_ref(), &opts, diags);
     let safety_only = c.only_safety_errors();
     if safety_only {
@@ -270,22 +278,49 @@ pub fn what_if(a: WhatIfArgs) -> Exit {
             .any(|d| d.is_error() && d.primary.as_ref().is_some_and(|l| l.span.file == flags));
         if in_flags {
             eprintln!("capol: the sign-in given by the flags has errors");
-            return Exit::Usage;
+            return Err(Exit::Usage);
         }
         if !a.src.format.is_machine() {
             eprintln!("capol: the sources have errors");
         }
-        return Exit::SourceErrors;
+        return Err(Exit::SourceErrors);
     }
     let Some(sc) = c.set.scenarios.iter().find(|s| s.span.file == flags) else {
         output::error("internal error, please report: the what-if sign-in was lost");
-        return Exit::Usage;
+        return Err(Exit::Usage);
+    };
+    let sign_in = sc.sign_in.clone();
+    Ok(Asked {
+        c,
+        sign_in,
+        safety_only,
+    })
+}
+
+pub fn what_if(a: WhatIfArgs) -> Exit {
+    #[cfg(feature = "tenant")]
+    if a.env.given() {
+        if !a.live {
+            output::error("--env asks each environment's tenant: add --live");
+            eprintln!("help: without --live, what-if evaluates the sources offline; drop --env");
+            return Exit::Usage;
+        }
+        return super::tenant_envs_read::what_if_live(&a);
+    }
+    let lock_path = crate::driver::find_lock(&a.src.paths, a.src.lock.as_deref());
+    let Asked {
+        c,
+        sign_in,
+        safety_only,
+    } = match ask(&a, lock_path.as_deref()) {
+        Ok(x) => x,
+        Err(e) => return e,
     };
     let ctx = crate::suite::context(&c);
-    let ev = whatif::evaluate(&c.policies, &ctx, &sc.sign_in);
+    let ev = whatif::evaluate(&c.policies, &ctx, &sign_in);
     #[cfg(feature = "tenant")]
     if a.live {
-        return live(&a, &sc.sign_in, &ev);
+        return live(&a, &sign_in, &ev);
     }
     match a.src.format {
         Format::Text => print!("{}", crate::suite::named(&whatif::render_table(&ev), &c)),

@@ -1,7 +1,7 @@
 //! `capol import`: Microsoft Graph policy JSON → idiomatic, formatted `.capol` source.
 //!
 //! ```text
-//! JSON files / tenant values ──read──▶ JNode (spans) ──convert──▶ ast::Policy ──fmt──▶ .capol text
+//! JSON files / tenant values ──read──▶ JNode (spans) ──convert──▶ ast::Policy ─(factor)─fmt─▶ .capol text
 //!                                                         │                              │
 //!                                                  names ─┴─▶ names.capol     verify ◀───┘
 //! ```
@@ -10,7 +10,8 @@
 //! `{"value": [...]}`; POST bodies or GET responses with their OData noise), or policies read
 //! from a tenant as `serde_json::Value`s. Out: [`Imported`]: one formatted source per policy,
 //! `names.capol` with a declaration for every id that is not in a built-in catalogue, and
-//! diagnostics.
+//! diagnostics. With [`ImportOptions::factor`], `names.capol` also holds the sets and the
+//! `defaults` block that `factor` found, and the policies use them.
 //!
 //! The guarantee: for every policy imported, compiling the generated source gives the policy's
 //! JSON back in canonical form (`canon`); `verify` checks it on every run. A property the
@@ -20,6 +21,7 @@
 mod canon;
 mod conditions;
 mod convert;
+mod factor;
 mod json;
 mod names;
 mod read;
@@ -31,6 +33,8 @@ mod walk;
 mod tests;
 #[cfg(test)]
 mod tests_cases;
+#[cfg(test)]
+mod tests_factor;
 
 pub use canon::canonical_for_import;
 pub use names::NameHints;
@@ -55,6 +59,9 @@ pub struct ImportOptions {
     pub api: ApiVersion,
     /// Display names of directory objects, to name declarations (from `capol.lock` or a tenant).
     pub hints: NameHints,
+    /// Name what the policies share (`--factor`): exclusions of every policy go to `defaults`,
+    /// lists written alike in several policies become sets (`factor`).
+    pub factor: bool,
 }
 
 /// One imported policy.
@@ -203,44 +210,146 @@ fn run(
     }
     let stems = stems(&done);
     let decls = namer.declarations();
-    let names = (!decls.is_empty()).then(|| names_text(&decls));
-    let texts: Vec<String> = done.iter().map(|c| policy_text(c.policy.clone())).collect();
-    let mut generated: Vec<(String, String)> = names
-        .iter()
-        .map(|n| (NAMES_FILE.to_string(), n.clone()))
-        .collect();
-    generated.extend(
-        stems
-            .iter()
-            .zip(&texts)
-            .map(|(s, t)| (format!("{s}.capol"), t.clone())),
-    );
+    let plain = Shared {
+        decls: &decls,
+        sets: Vec::new(),
+        defaults: None,
+    };
+    let policies: Vec<ast::Policy> = done.iter().map(|c| c.policy.clone()).collect();
     let originals: Vec<verify::Original> = done.iter().map(|c| c.original.clone()).collect();
-    let failed = verify::verify(&mut sources, &generated, &originals, opts.api, &mut diags);
-    let mut policies = Vec::new();
+    let (shared, policies, failed) = if opts.factor {
+        // The plain import is verified first: a policy it refuses is not factored.
+        let mut plain_diags = Diagnostics::new();
+        let failed = check_files(
+            &mut sources,
+            &plain,
+            &stems,
+            &policies,
+            &originals,
+            opts,
+            &mut plain_diags,
+        );
+        diags.extend(plain_diags.items.into_iter().filter(|d| d.code == "E0408"));
+        let keep: Vec<bool> = done.iter().map(|c| !failed.contains(&c.name)).collect();
+        let kept: Vec<ast::Policy> = policies
+            .into_iter()
+            .zip(&keep)
+            .filter_map(|(p, k)| k.then_some(p))
+            .collect();
+        let f = factor::factor(kept);
+        let mut it = f.policies.into_iter();
+        let policies: Vec<ast::Policy> = keep
+            .iter()
+            .map(|k| if *k { it.next() } else { None })
+            .zip(done.iter().map(|c| c.policy.clone()))
+            .map(|(f, p)| f.unwrap_or(p))
+            .collect();
+        let shared = Shared {
+            decls: &decls,
+            sets: f.sets,
+            defaults: f.defaults,
+        };
+        let kept_originals: Vec<verify::Original> = originals
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(o, _)| o.clone())
+            .collect();
+        let mut again = check_files(
+            &mut sources,
+            &shared,
+            &stems,
+            &policies,
+            &kept_originals,
+            opts,
+            &mut diags,
+        );
+        again.extend(failed);
+        (shared, policies, again)
+    } else {
+        let failed = check_files(
+            &mut sources,
+            &plain,
+            &stems,
+            &policies,
+            &originals,
+            opts,
+            &mut diags,
+        );
+        (plain, policies, failed)
+    };
+    let names = shared.text();
+    let mut out = Vec::new();
     let mut kept = Vec::new();
-    for ((c, stem), text) in done.into_iter().zip(stems).zip(texts) {
+    for ((c, stem), policy) in done.into_iter().zip(stems).zip(policies) {
         if failed.contains(&c.name) {
             skipped += 1;
             continue;
         }
-        kept.push(c.policy);
-        policies.push(ImportedPolicy {
+        out.push(ImportedPolicy {
             display_name: c.name,
             stem,
-            text,
+            text: policy_text(policy.clone()),
         });
+        kept.push(policy);
     }
-    let single = single_text(&decls, kept);
+    let single = shared.single(kept);
     diags.sort();
     Imported {
         sources,
         diagnostics: diags,
-        policies,
+        policies: out,
         names,
         single,
         skipped,
     }
+}
+
+/// What the policies share: the declarations, and with `--factor` the sets and the defaults.
+struct Shared<'d> {
+    decls: &'d [ast::Declaration],
+    sets: Vec<ast::SetDecl>,
+    defaults: Option<ast::Defaults>,
+}
+
+impl Shared<'_> {
+    fn is_empty(&self) -> bool {
+        self.decls.is_empty() && self.sets.is_empty() && self.defaults.is_none()
+    }
+
+    /// `names.capol`, when there is anything to write in it.
+    fn text(&self) -> Option<String> {
+        (!self.is_empty()).then(|| self.single(Vec::new()))
+    }
+
+    fn single(&self, policies: Vec<ast::Policy>) -> String {
+        let (file, notes) = tree(self, policies);
+        print_tree(&file, &notes)
+    }
+}
+
+/// Write the files in memory and verify them: the display names that failed.
+fn check_files(
+    sources: &mut SourceMap,
+    shared: &Shared,
+    stems: &[String],
+    policies: &[ast::Policy],
+    originals: &[verify::Original],
+    opts: &ImportOptions,
+    diags: &mut Diagnostics,
+) -> std::collections::HashSet<String> {
+    let mut generated: Vec<(String, String)> = shared
+        .text()
+        .into_iter()
+        .map(|n| (NAMES_FILE.to_string(), n))
+        .collect();
+    generated.extend(
+        stems
+            .iter()
+            .zip(policies)
+            .map(|(s, p)| (format!("{s}.capol"), policy_text(p.clone()))),
+    );
+    verify::verify(sources, &generated, originals, opts.api, diags)
 }
 
 /// `CA001 Require MFA for admins` → `ca001-require-mfa-for-admins`; unique among the policies
@@ -271,8 +380,9 @@ const NAMES_HEADER: [&str; 2] = [
 ];
 
 /// A file of items: the declarations first (a header comment above them, a blank line between
-/// kinds), then the policies.
-fn tree(decls: &[ast::Declaration], policies: Vec<ast::Policy>) -> (ast::File, Notes) {
+/// kinds), then the sets and the defaults (each under a comment), then the policies.
+fn tree(shared: &Shared, policies: Vec<ast::Policy>) -> (ast::File, Notes) {
+    let decls = shared.decls;
     let mut notes = Notes::default();
     let mut items: Vec<Item> = Vec::new();
     for (k, d) in decls.iter().enumerate() {
@@ -282,18 +392,16 @@ fn tree(decls: &[ast::Declaration], policies: Vec<ast::Policy>) -> (ast::File, N
         items.push(Item::Declaration(d.clone()));
     }
     if !decls.is_empty() {
-        let lines = NAMES_HEADER.len();
-        let list = NAMES_HEADER
-            .iter()
-            .enumerate()
-            .map(|(i, t)| crate::fmt::Leading {
-                text: t.to_string(),
-                blank_after: i + 1 == lines,
-                start: 0,
-                end: 0,
-            })
-            .collect();
-        notes.leading.insert(crate::fmt::Node::Item(0), list);
+        header(&mut notes, 0, &NAMES_HEADER, true);
+    }
+    if !shared.sets.is_empty() {
+        notes.blank_before.insert(items.len());
+        header(&mut notes, items.len(), &SETS_HEADER, true);
+        items.extend(shared.sets.iter().cloned().map(Item::Set));
+    }
+    if let Some(d) = &shared.defaults {
+        header(&mut notes, items.len(), &DEFAULTS_HEADER, false);
+        items.push(Item::Defaults(d.clone()));
     }
     items.extend(policies.into_iter().map(Item::Policy));
     (
@@ -305,17 +413,37 @@ fn tree(decls: &[ast::Declaration], policies: Vec<ast::Policy>) -> (ast::File, N
     )
 }
 
-fn names_text(decls: &[ast::Declaration]) -> String {
-    let (file, notes) = tree(decls, Vec::new());
-    print_tree(&file, &notes)
+/// Comment lines above item `at`, a blank line after them if `blank`.
+fn header(notes: &mut Notes, at: usize, lines: &[&str], blank: bool) {
+    let list = lines
+        .iter()
+        .enumerate()
+        .map(|(i, t)| crate::fmt::Leading {
+            text: t.to_string(),
+            blank_after: blank && i + 1 == lines.len(),
+            start: 0,
+            end: 0,
+        })
+        .collect();
+    notes.leading.insert(crate::fmt::Node::Item(at), list);
 }
+
+const SETS_HEADER: [&str; 2] = [
+    "# Lists that several imported policies write alike, named by `capol import --factor`.",
+    "# Rename freely (with their `set NAME` uses); a policy may still write its own list.",
+];
+
+const DEFAULTS_HEADER: [&str; 2] = [
+    "# Exclusions every imported policy had: each policy receives them from here.",
+    "# A policy that should not, says `ignore defaults` (and writes what it still needs).",
+];
 
 fn policy_text(p: ast::Policy) -> String {
-    let (file, notes) = tree(&[], vec![p]);
-    print_tree(&file, &notes)
-}
-
-fn single_text(decls: &[ast::Declaration], policies: Vec<ast::Policy>) -> String {
-    let (file, notes) = tree(decls, policies);
+    let plain = Shared {
+        decls: &[],
+        sets: Vec::new(),
+        defaults: None,
+    };
+    let (file, notes) = tree(&plain, vec![p]);
     print_tree(&file, &notes)
 }

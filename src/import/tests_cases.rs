@@ -414,6 +414,7 @@ fn names_from_the_lock_and_stable_across_policies() {
     let opts = ImportOptions {
         api: ApiVersion::V1,
         hints: NameHints::from_lock(&lock),
+        ..Default::default()
     };
     let a = policy(
         json!({"locations": {"includeLocations": [G2]}}),

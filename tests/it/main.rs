@@ -18,7 +18,10 @@ mod diagnostics;
 mod editors;
 #[cfg(feature = "tenant")]
 mod environments;
+#[cfg(feature = "tenant")]
+mod environments_read;
 mod examples;
+mod examples_sets;
 mod known_bad;
 #[cfg(feature = "tenant")]
 mod live;
