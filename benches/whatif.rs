@@ -173,6 +173,7 @@ fn policy(g: &mut Gen, n: usize) -> Policy {
                 mode,
                 rule: g.pick(&RULES).to_string(),
             }),
+            ..Devices::default()
         });
     }
     if g.chance(15) {

@@ -174,6 +174,20 @@ pub enum TargetKind {
     InsiderRisk,
     AuthFlow,
     Device,
+    /// Beta: agent identities (`clientApplications.includeAgentIdServicePrincipals`).
+    AgentIdentity,
+    /// Beta: agent users (`conditions.agents`).
+    AgentUser,
+    /// Beta: `agentIdRiskLevels`.
+    AgentRisk,
+    /// Beta: `agentContext`.
+    AgentContext,
+    /// Beta: Global Secure Access traffic (`applications.networkAccess`).
+    TrafficProfile,
+    /// Beta, deprecated: `conditions.deviceStates`.
+    LegacyDeviceState,
+    /// Beta, deprecated: `conditions.devices.includeDevices` / `excludeDevices`.
+    LegacyDevice,
     Terms,
     Strength,
     /// `set Admins`: the items of a named set, spliced in where it stands.
@@ -201,6 +215,13 @@ impl TargetKind {
             "insider-risk" => TargetKind::InsiderRisk,
             "auth-flow" | "auth-flows" => TargetKind::AuthFlow,
             "device" | "devices" => TargetKind::Device,
+            "agent-identity" | "agent-identities" => TargetKind::AgentIdentity,
+            "agent-user" | "agent-users" => TargetKind::AgentUser,
+            "agent-risk" => TargetKind::AgentRisk,
+            "agent-context" | "agent-contexts" => TargetKind::AgentContext,
+            "traffic-profile" | "traffic-profiles" => TargetKind::TrafficProfile,
+            "legacy-device-state" | "legacy-device-states" => TargetKind::LegacyDeviceState,
+            "legacy-device" | "legacy-devices" => TargetKind::LegacyDevice,
             "terms" => TargetKind::Terms,
             "strength" => TargetKind::Strength,
             "set" => TargetKind::Set,
@@ -229,6 +250,13 @@ impl TargetKind {
             TargetKind::InsiderRisk => "insider-risk",
             TargetKind::AuthFlow => "auth-flow",
             TargetKind::Device => "device",
+            TargetKind::AgentIdentity => "agent-identity",
+            TargetKind::AgentUser => "agent-user",
+            TargetKind::AgentRisk => "agent-risk",
+            TargetKind::AgentContext => "agent-context",
+            TargetKind::TrafficProfile => "traffic-profile",
+            TargetKind::LegacyDeviceState => "legacy-device-state",
+            TargetKind::LegacyDevice => "legacy-device",
             TargetKind::Terms => "terms",
             TargetKind::Strength => "strength",
             TargetKind::Set => "set",
@@ -242,6 +270,10 @@ impl TargetKind {
             TargetKind::App => "apps",
             TargetKind::ServicePrincipal => "service-principals",
             TargetKind::Device => "devices",
+            TargetKind::AgentIdentity => "agent-identities",
+            TargetKind::AgentUser => "agent-users",
+            TargetKind::LegacyDeviceState => "legacy-device-states",
+            TargetKind::LegacyDevice => "legacy-devices",
             other => other.word(),
         }
     }
@@ -253,7 +285,8 @@ impl TargetKind {
             TargetKind::Group => Kind::Group,
             TargetKind::Role => Kind::Role,
             TargetKind::App => Kind::App,
-            TargetKind::ServicePrincipal => Kind::ServicePrincipal,
+            TargetKind::ServicePrincipal | TargetKind::AgentIdentity => Kind::ServicePrincipal,
+            TargetKind::AgentUser => Kind::User,
             TargetKind::Location => Kind::Location,
             TargetKind::Context => Kind::Context,
             TargetKind::Terms => Kind::Terms,

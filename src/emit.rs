@@ -121,6 +121,13 @@ fn apps(p: &ir::Policy) -> g::Applications {
     a.include_authentication_context_class_references =
         sorted(a.include_authentication_context_class_references);
     a.application_filter = p.app_filter.as_ref().map(filter);
+    // Global Secure Access traffic: written under both names, as Graph returns it (the former
+    // name `globalSecureAccess` mirrors `networkAccess`).
+    let traffic = flags(&p.traffic_profiles, &vocab::TRAFFIC_PROFILE).map(|t| g::TrafficProfiles {
+        include_traffic_profiles: t,
+    });
+    a.global_secure_access = traffic.clone();
+    a.network_access = traffic;
     a
 }
 
@@ -145,6 +152,14 @@ fn flags<T: Copy + Ord>(list: &[Spanned<T>], vocab: &vocab::Vocab<T>) -> Option<
     (!v.is_empty()).then(|| vocab::flags(vocab, &v))
 }
 
+/// An enum list: Graph's strings, in the vocabulary's order.
+fn graph_list<T: Copy + Ord>(list: &[Spanned<T>], vocab: &vocab::Vocab<T>) -> Vec<String> {
+    enums(list)
+        .into_iter()
+        .map(|v| vocab.graph(v).to_string())
+        .collect()
+}
+
 fn conditions(p: &ir::Policy) -> g::Conditions {
     let workload = p.is_workload();
     let sp = |list: &[Spanned<SpTarget>]| {
@@ -152,6 +167,19 @@ fn conditions(p: &ir::Policy) -> g::Conditions {
             list.iter()
                 .map(|s| match &s.node {
                     SpTarget::All => "ServicePrincipalsInMyTenant".to_string(),
+                    SpTarget::Sp(id) => id.clone(),
+                })
+                .collect(),
+        )
+    };
+    let a = &p.agents;
+    let l = &p.legacy_devices;
+    // Agent identities and agent users: ids, or `All`.
+    let ids = |list: &[Spanned<SpTarget>]| {
+        sorted(
+            list.iter()
+                .map(|s| match &s.node {
+                    SpTarget::All => "All".to_string(),
                     SpTarget::Sp(id) => id.clone(),
                 })
                 .collect(),
@@ -171,10 +199,13 @@ fn conditions(p: &ir::Policy) -> g::Conditions {
             users(p)
         }),
         applications: apps(p),
-        client_applications: workload.then(|| g::ClientApplications {
+        client_applications: (workload || a.has_identities()).then(|| g::ClientApplications {
             include_service_principals: sp(&p.include_sps),
             exclude_service_principals: sp(&p.exclude_sps),
             service_principal_filter: None,
+            include_agent_id_service_principals: ids(&a.include_identities),
+            exclude_agent_id_service_principals: ids(&a.exclude_identities),
+            agent_id_service_principal_filter: a.identity_filter.as_ref().map(filter),
         }),
         client_app_types,
         platforms: (!p.include_platforms.is_empty() || !p.exclude_platforms.is_empty()).then(
@@ -199,8 +230,19 @@ fn conditions(p: &ir::Policy) -> g::Conditions {
                 ),
             },
         ),
-        devices: p.device_filter.as_ref().map(|f| g::Devices {
-            device_filter: Some(filter(f)),
+        devices: (p.device_filter.is_some()
+            || !l.include_devices.is_empty()
+            || !l.exclude_devices.is_empty())
+        .then(|| g::Devices {
+            include_devices: graph_list(&l.include_devices, &vocab::DEVICE_STATE),
+            exclude_devices: graph_list(&l.exclude_devices, &vocab::DEVICE_STATE),
+            device_filter: p.device_filter.as_ref().map(filter),
+        }),
+        device_states: (!l.include_states.is_empty() || !l.exclude_states.is_empty()).then(|| {
+            g::DeviceStates {
+                include_states: graph_list(&l.include_states, &vocab::DEVICE_STATE),
+                exclude_states: graph_list(&l.exclude_states, &vocab::DEVICE_STATE),
+            }
         }),
         sign_in_risk_levels: enums(&p.sign_in_risk),
         user_risk_levels: enums(&p.user_risk),
@@ -208,6 +250,18 @@ fn conditions(p: &ir::Policy) -> g::Conditions {
         insider_risk_levels: flags(&p.insider_risk, &vocab::INSIDER_RISK),
         authentication_flows: flags(&p.auth_flows, &vocab::TRANSFER_METHOD)
             .map(|transfer_methods| g::AuthenticationFlows { transfer_methods }),
+        agents: a.has_users().then(|| g::Agents {
+            include_agent_users: ids(&a.include_users),
+            exclude_agent_users: ids(&a.exclude_users),
+            agent_filter: a.user_filter.as_ref().map(filter),
+        }),
+        agent_context: (!a.include_contexts.is_empty() || !a.exclude_contexts.is_empty()).then(
+            || g::AgentContext {
+                include_agent_contexts: graph_list(&a.include_contexts, &vocab::AGENT_CONTEXT),
+                exclude_agent_contexts: graph_list(&a.exclude_contexts, &vocab::AGENT_CONTEXT),
+            },
+        ),
+        agent_id_risk_levels: flags(&a.risk, &vocab::AGENT_RISK),
     }
 }
 
@@ -276,5 +330,17 @@ fn session(s: &ir::Session) -> Option<g::SessionControls> {
             .as_ref()
             .map(|c| g::ContinuousAccessEvaluation { mode: c.node }),
         disable_resilience_defaults: s.no_resilience_defaults.is_some(),
+        network_access_security: s.network_access_security.as_ref().map(|id| {
+            g::NetworkAccessSecurity {
+                policy_id: id.node.clone(),
+                is_enabled: true,
+            }
+        }),
+        global_secure_access_filtering_profile: s.filtering_profile.as_ref().map(|id| {
+            g::FilteringProfile {
+                profile_id: id.node.clone(),
+                is_enabled: true,
+            }
+        }),
     })
 }

@@ -180,6 +180,101 @@ pub enum InsiderRisk {
     Elevated,
 }
 
+/// Agent identity risk (beta `agentIdRiskLevels`, a flags enum).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AgentRisk {
+    Low,
+    Medium,
+    High,
+}
+
+/// Where an agent user's session comes from (beta `agentContext`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AgentContext {
+    UserSessionsFromEndpoints,
+}
+
+/// The agent targets of a policy (beta): agent identities (`clientApplications.…AgentId…`),
+/// agent users (`conditions.agents`), their risk and context.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Agents {
+    pub include_identities: Vec<Spanned<SpTarget>>,
+    pub exclude_identities: Vec<Spanned<SpTarget>>,
+    pub identity_filter: Option<FilterRule>,
+    pub include_users: Vec<Spanned<SpTarget>>,
+    pub exclude_users: Vec<Spanned<SpTarget>>,
+    pub user_filter: Option<FilterRule>,
+    pub risk: Vec<Spanned<AgentRisk>>,
+    pub include_contexts: Vec<Spanned<AgentContext>>,
+    pub exclude_contexts: Vec<Spanned<AgentContext>>,
+}
+
+impl Agents {
+    pub fn is_empty(&self) -> bool {
+        *self == Agents::default()
+    }
+    /// Targets agent identities (`clientApplications`).
+    pub fn has_identities(&self) -> bool {
+        !self.include_identities.is_empty()
+            || !self.exclude_identities.is_empty()
+            || self.identity_filter.is_some()
+    }
+    /// Targets agent users (`conditions.agents`).
+    pub fn has_users(&self) -> bool {
+        !self.include_users.is_empty()
+            || !self.exclude_users.is_empty()
+            || self.user_filter.is_some()
+    }
+}
+
+/// A Global Secure Access traffic profile (beta `networkAccess.includeTrafficProfiles`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TrafficProfile {
+    M365,
+    Internet,
+    Private,
+}
+
+/// A legacy device state (beta `deviceStates` and `devices.includeDevices`, deprecated for
+/// `devices where …`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeviceState {
+    All,
+    Compliant,
+    DomainJoined,
+}
+
+/// The legacy beta device conditions, kept so that policies holding them round-trip:
+/// `legacy-device-state` is `conditions.deviceStates`, `legacy-device` is
+/// `conditions.devices.includeDevices` / `excludeDevices`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LegacyDevices {
+    pub include_states: Vec<Spanned<DeviceState>>,
+    pub exclude_states: Vec<Spanned<DeviceState>>,
+    pub include_devices: Vec<Spanned<DeviceState>>,
+    pub exclude_devices: Vec<Spanned<DeviceState>>,
+}
+
+impl LegacyDevices {
+    pub fn is_empty(&self) -> bool {
+        *self == LegacyDevices::default()
+    }
+    /// Every item, with the clause word that wrote it.
+    pub fn items(&self) -> impl Iterator<Item = (&'static str, &Spanned<DeviceState>)> {
+        let w = |word: &'static str| move |x| (word, x);
+        self.include_states
+            .iter()
+            .chain(&self.exclude_states)
+            .map(w("legacy-device-state"))
+            .chain(
+                self.include_devices
+                    .iter()
+                    .chain(&self.exclude_devices)
+                    .map(w("legacy-device")),
+            )
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TransferMethod {
     DeviceCodeFlow,
@@ -219,6 +314,10 @@ pub struct Session {
     pub cae: Option<Spanned<CaeMode>>,
     pub no_resilience_defaults: Option<Span>,
     pub token_protection: Option<Span>,
+    /// Beta: `session network-access-security <policy id>`.
+    pub network_access_security: Option<Spanned<String>>,
+    /// Beta: `session filtering-profile <profile id>`.
+    pub filtering_profile: Option<Spanned<String>>,
 }
 
 impl Session {
@@ -251,6 +350,12 @@ pub struct Policy {
     pub service_principal_risk: Vec<Spanned<RiskLevel>>,
     pub insider_risk: Vec<Spanned<InsiderRisk>>,
     pub device_filter: Option<FilterRule>,
+    /// Beta agent targets and conditions.
+    pub agents: Agents,
+    /// Beta legacy device conditions.
+    pub legacy_devices: LegacyDevices,
+    /// Beta: `for traffic-profile …`, Global Secure Access traffic as the target resource.
+    pub traffic_profiles: Vec<Spanned<TrafficProfile>>,
     pub auth_flows: Vec<Spanned<TransferMethod>>,
     pub grant: Option<Spanned<Grant>>,
     pub session: Session,
@@ -283,6 +388,9 @@ impl Policy {
             service_principal_risk: Vec::new(),
             insider_risk: Vec::new(),
             device_filter: None,
+            agents: Agents::default(),
+            legacy_devices: LegacyDevices::default(),
+            traffic_profiles: Vec::new(),
             auth_flows: Vec::new(),
             grant: None,
             session: Session::default(),

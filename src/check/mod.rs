@@ -5,6 +5,7 @@
 //! Nothing stops at the first problem: a typo in one policy never hides a problem in the next.
 
 mod assert;
+mod beta;
 pub mod defaults;
 mod filters;
 mod lower;
@@ -15,6 +16,8 @@ mod scenario;
 pub mod sets;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_beta;
 #[cfg(test)]
 mod tests_sets;
 mod trust;

@@ -10,14 +10,17 @@ use crate::ir::{AppTarget, Grant, LocationTarget, Policy, SignInFrequency, SpTar
 use crate::source::{Span, Spanned};
 use crate::symbols::catalog;
 
-/// Fill in what a left-out clause means: all users (for a user policy), all apps (for a
-/// workload-identity policy), and `all` platforms / `any` location when only exclusions are given.
+/// Fill in what a left-out clause means: all users (for a user policy), no user (for a policy
+/// for agents), all apps (for a workload-identity policy), and `all` platforms / `any` location when only exclusions are given.
 pub fn defaults(p: &mut Policy) {
     let span = p.display_name.span;
     if p.is_workload() {
         if p.include_apps.is_empty() && p.app_filter.is_none() {
             p.include_apps.push(Spanned::new(AppTarget::All, span));
         }
+    } else if p.include_users.is_empty() && (p.agents.has_identities() || p.agents.has_users()) {
+        // A policy for agents only: Graph's `users` says `None` (as the portal writes it).
+        p.include_users.push(Spanned::new(UserTarget::None, span));
     } else if p.include_users.is_empty() {
         p.include_users.push(Spanned::new(UserTarget::All, span));
     }
@@ -49,7 +52,7 @@ fn resources(p: &Policy, diags: &mut Diagnostics) {
         .app_filter
         .as_ref()
         .is_some_and(|f| f.mode == crate::graph::model::FilterMode::Include);
-    if p.include_apps.is_empty() && !has_include_filter {
+    if p.include_apps.is_empty() && !has_include_filter && p.traffic_profiles.is_empty() {
         diags.push(
             Diagnostic::new("E0203", format!("policy `{}` targets no resources", name(p)))
                 .at(p.display_name.span, "no app, action, context or app filter")
@@ -73,12 +76,15 @@ fn resources(p: &Policy, diags: &mut Diagnostics) {
     {
         kinds.push(("apps", f.rule.span));
     }
+    if let Some(t) = p.traffic_profiles.first() {
+        kinds.push(("traffic profiles", t.span));
+    }
     if let [(k1, s1), (k2, s2), ..] = kinds.as_slice() {
         diags.push(
             Diagnostic::new("E0210", format!("policy `{}` targets both {k1} and {k2}", name(p)))
                 .at(*s2, format!("{k2} here"))
                 .also(*s1, format!("{k1} here"))
-                .help("a policy targets apps, or user actions, or authentication contexts: split it in two")
+                .help("a policy targets apps, or user actions, or authentication contexts, or (beta) traffic profiles: split it in two")
                 .note("Graph applies a policy to one kind of resource"),
         );
     }
@@ -494,7 +500,7 @@ fn session(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
                 .help("target `all apps` (exclusions are allowed), or drop the control"),
         );
     }
-    beta_keywords(p, opts, diags);
+    super::beta::check(p, opts, diags);
     if let Some(cae) = &s.cae {
         if opts.api != ApiVersion::Beta {
             diags.push(
@@ -721,33 +727,6 @@ fn lints(p: &Policy, diags: &mut Diagnostics) {
             Diagnostic::new("W0011", "`location any` stands alone in the location list")
                 .at(k.span, "keyword together with other locations")
                 .help("remove the other locations (they are already included), or `any`"),
-        );
-    }
-}
-
-/// E0207: the beta keywords `AllAgentIdUsers` and `AllAgentIdResources` under v1.0.
-fn beta_keywords(p: &Policy, opts: &Options, diags: &mut Diagnostics) {
-    if opts.api == ApiVersion::Beta {
-        return;
-    }
-    let users = p
-        .include_users
-        .iter()
-        .filter(|u| u.node == crate::ir::UserTarget::AllAgentIdUsers)
-        .map(|u| ("user AllAgentIdUsers", u.span));
-    let apps = p
-        .include_apps
-        .iter()
-        .filter(|a| matches!(&a.node, AppTarget::Keyword(k) if crate::vocab::BETA_APP_KEYWORDS.contains(&k.as_str())))
-        .map(|a| ("app AllAgentIdResources", a.span));
-    for (what, span) in users.chain(apps) {
-        diags.push(
-            Diagnostic::new(
-                "E0207",
-                format!("`{what}` exists only in the Graph beta API"),
-            )
-            .at(span, "beta-only keyword")
-            .help("compile with `--api beta`, or remove it"),
         );
     }
 }

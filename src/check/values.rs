@@ -8,7 +8,9 @@ use crate::graph::model::{
     BuiltInControl, CaeMode, ClientAppType, CloudAppSecurityType, PersistentBrowserMode, Platform,
     PolicyState, RiskLevel,
 };
-use crate::ir::{GuestType, InsiderRisk, TransferMethod};
+use crate::ir::{
+    AgentContext, AgentRisk, DeviceState, GuestType, InsiderRisk, TrafficProfile, TransferMethod,
+};
 use crate::source::Spanned;
 use crate::vocab::{self, Vocab};
 
@@ -18,6 +20,10 @@ pub static PLATFORMS: &Vocab<Platform> = &vocab::PLATFORM;
 pub static CLIENTS: &Vocab<ClientAppType> = &vocab::CLIENT_APP;
 pub static RISKS: &Vocab<RiskLevel> = &vocab::RISK;
 pub static INSIDER_RISKS: &Vocab<InsiderRisk> = &vocab::INSIDER_RISK;
+pub static AGENT_RISKS: &Vocab<AgentRisk> = &vocab::AGENT_RISK;
+pub static AGENT_CONTEXTS: &Vocab<AgentContext> = &vocab::AGENT_CONTEXT;
+pub static DEVICE_STATES: &Vocab<DeviceState> = &vocab::DEVICE_STATE;
+pub static TRAFFIC_PROFILES: &Vocab<TrafficProfile> = &vocab::TRAFFIC_PROFILE;
 pub static AUTH_FLOWS: &Vocab<TransferMethod> = &vocab::TRANSFER_METHOD;
 pub static ACTIONS: &Vocab<&'static str> = &vocab::USER_ACTION;
 pub static CONTROLS: &Vocab<BuiltInControl> = &vocab::CONTROL;
@@ -35,6 +41,8 @@ pub const SESSION_CONTROLS: &[&str] = &[
     "cae",
     "no-resilience-defaults",
     "token-protection",
+    "network-access-security",
+    "filtering-profile",
 ];
 
 /// A closed list of words: a vocabulary, or a plain `(word, value)` table.

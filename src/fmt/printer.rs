@@ -376,6 +376,10 @@ fn is_condition(k: TargetKind) -> bool {
             | TargetKind::InsiderRisk
             | TargetKind::AuthFlow
             | TargetKind::Device
+            | TargetKind::AgentRisk
+            | TargetKind::AgentContext
+            | TargetKind::LegacyDeviceState
+            | TargetKind::LegacyDevice
     )
 }
 

@@ -52,6 +52,9 @@ pub struct Conditions {
     pub locations: Option<Locations>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Devices>,
+    /// Beta, deprecated: legacy device states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_states: Option<DeviceStates>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sign_in_risk_levels: Vec<RiskLevel>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -63,6 +66,15 @@ pub struct Conditions {
     pub insider_risk_levels: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_flows: Option<AuthenticationFlows>,
+    /// Beta: agent users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<Agents>,
+    /// Beta: where agent users' sessions come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_context: Option<AgentContext>,
+    /// Beta flags: comma-joined `low`, `medium`, `high`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id_risk_levels: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +147,20 @@ pub struct Applications {
     pub include_authentication_context_class_references: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_filter: Option<Filter>,
+    /// Beta: Global Secure Access traffic profiles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_access: Option<TrafficProfiles>,
+    /// Beta, deprecated: the same traffic profiles, under their former name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_secure_access: Option<TrafficProfiles>,
+}
+
+/// Beta `conditionalAccessNetworkAccess` / `conditionalAccessGlobalSecureAccess`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrafficProfiles {
+    /// Flags: comma-joined `m365`, `internet`, `private`.
+    pub include_traffic_profiles: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +172,35 @@ pub struct ClientApplications {
     pub exclude_service_principals: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_principal_filter: Option<Filter>,
+    /// Beta: agent identities (service principal object ids, or `All`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_agent_id_service_principals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_agent_id_service_principals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id_service_principal_filter: Option<Filter>,
+}
+
+/// Beta `conditionalAccessAgents`: agent users.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Agents {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_agent_users: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_agent_users: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_filter: Option<Filter>,
+}
+
+/// Beta `conditionalAccessAgentContext`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentContext {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_agent_contexts: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_agent_contexts: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,8 +266,24 @@ pub struct Locations {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Devices {
+    /// Beta, deprecated: `All` (the legacy device states in scope).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_devices: Vec<String>,
+    /// Beta, deprecated: `Compliant`, `DomainJoined`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_devices: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_filter: Option<Filter>,
+}
+
+/// Beta, deprecated `conditionalAccessDeviceStates`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceStates {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_states: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_states: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -294,6 +365,26 @@ pub struct SessionControls {
     pub continuous_access_evaluation: Option<ContinuousAccessEvaluation>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub disable_resilience_defaults: bool,
+    /// Beta: a Global Secure Access security profile (by policy id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_access_security: Option<NetworkAccessSecurity>,
+    /// Beta: a Global Secure Access web filtering profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_secure_access_filtering_profile: Option<FilteringProfile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkAccessSecurity {
+    pub policy_id: String,
+    pub is_enabled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilteringProfile {
+    pub profile_id: String,
+    pub is_enabled: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 
 use super::convert::{Draft, guid, member, missing, named, target, word};
 use super::names::Namer;
-use super::users::{USERS, only_none, service_principals, users};
+use super::users::{USERS, agent_ids, only_none, service_principals, users};
 use super::walk::{Ctx, J, is_empty};
 use crate::ast::{Target, TargetKind as T, TargetValue};
 use crate::source::{Span, Spanned};
@@ -15,14 +15,30 @@ use crate::vocab;
 
 pub(crate) fn read(ctx: &mut Ctx, namer: &mut Namer, c: &J, d: &mut Draft) {
     ctx.members_of(c, "conditions");
-    let workload = match ctx.object(c.get("clientApplications")) {
+    let (workload, agent_ids_) = match ctx.object(c.get("clientApplications")) {
         Some(ca) => service_principals(ctx, namer, &ca, d),
+        None => (false, false),
+    };
+    let agent_users = match ctx.object(c.get("agents")) {
+        Some(a) => {
+            ctx.members_of(&a, "conditions.agents");
+            agent_ids(
+                ctx,
+                namer,
+                &a,
+                ["includeAgentUsers", "excludeAgentUsers", "agentFilter"],
+                T::AgentUser,
+                d,
+            )
+        }
         None => false,
     };
+    // A policy for agents only carries `users: {includeUsers: ["None"]}`, as compiled.
+    let not_users = workload || agent_ids_ || agent_users;
     match ctx.object(c.get("users")) {
-        Some(u) if workload && only_none(&u) => ctx.members(&u, &USERS, &[]),
+        Some(u) if not_users && only_none(&u) => ctx.members(&u, &USERS, &[]),
         Some(u) => users(ctx, namer, &u, d),
-        None if !workload && c.get("users").is_none() => missing(ctx, c, "users"),
+        None if !not_users && c.get("users").is_none() => missing(ctx, c, "users"),
         None => {}
     }
     match ctx.object(c.get("applications")) {
@@ -42,6 +58,23 @@ pub(crate) fn read(ctx: &mut Ctx, namer: &mut Namer, c: &J, d: &mut Draft) {
                 d.exclude_conditions.push(vec![t])
             }
         }
+        legacy_states(
+            ctx,
+            &dev,
+            ["includeDevices", "excludeDevices"],
+            T::LegacyDevice,
+            d,
+        );
+    }
+    if let Some(ds) = ctx.object(c.get("deviceStates")) {
+        ctx.members_of(&ds, "conditions.deviceStates");
+        legacy_states(
+            ctx,
+            &ds,
+            ["includeStates", "excludeStates"],
+            T::LegacyDeviceState,
+            d,
+        );
     }
     let risks = vocab::RISK.graph_words();
     for (key, kind) in [
@@ -70,6 +103,7 @@ pub(crate) fn read(ctx: &mut Ctx, namer: &mut Namer, c: &J, d: &mut Draft) {
     ) {
         d.when.push(l);
     }
+    agent_conditions(ctx, c, d);
     if let Some(f) = ctx.object(c.get("authenticationFlows")) {
         ctx.members_of(&f, "conditions.authenticationFlows");
         match flags(
@@ -154,10 +188,132 @@ fn applications(ctx: &mut Ctx, namer: &mut Namer, a: &J, workload: bool, d: &mut
             d.exclude_resources.push(t)
         }
     }
+    traffic_profiles(ctx, a, d);
 }
 
-/// A `deviceFilter` or `applicationFilter`: whether it includes, and the `where` target.
-fn filter(ctx: &mut Ctx, f: Option<J>, kind: T) -> Option<(bool, Target)> {
+/// Beta Global Secure Access traffic: `networkAccess` and its former name
+/// `globalSecureAccess`, which capol writes both, alike (`for traffic-profile m365`). One alone
+/// is read too; two that differ are refused.
+fn traffic_profiles(ctx: &mut Ctx, a: &J, d: &mut Draft) {
+    let mut seen: Option<(String, J)> = None;
+    for key in ["networkAccess", "globalSecureAccess"] {
+        let Some(n) = ctx.object(a.get(key)) else {
+            continue;
+        };
+        ctx.members_of(&n, &format!("conditions.applications.{key}"));
+        if is_empty(n.node) || !ctx.beta_only(&n) {
+            continue;
+        }
+        let Some((v, at)) = ctx.string(n.get("includeTrafficProfiles")) else {
+            missing(ctx, &n, "includeTrafficProfiles");
+            continue;
+        };
+        let norm = |s: &str| {
+            let mut parts: Vec<String> = s.split(',').map(|p| p.trim().to_string()).collect();
+            parts.sort();
+            parts
+        };
+        match &seen {
+            Some((first, _)) if norm(first) != norm(v) => {
+                ctx.inexpressible(&at, format!("`networkAccess` and its former name `globalSecureAccess` name different traffic profiles (`{first}`, `{v}`); capol writes one list under both names"));
+                return;
+            }
+            Some(_) => {}
+            None => {
+                if let Some(l) = flags(
+                    ctx,
+                    Some(at),
+                    &vocab::TRAFFIC_PROFILE.graph_words(),
+                    vocab::TRAFFIC_PROFILE.what,
+                    T::TrafficProfile,
+                ) {
+                    d.for_resources.extend(l);
+                }
+                seen = Some((v.to_string(), n));
+            }
+        }
+    }
+}
+
+/// The legacy beta device conditions (`deviceStates`, `devices.includeDevices` /
+/// `excludeDevices`): `when KIND all`, `exclude KIND compliant`. Beta only; the refusal for
+/// v1.0 names `devices where`, which replaces them.
+fn legacy_states(ctx: &mut Ctx, obj: &J, [inc, exc]: [&str; 2], kind: T, d: &mut Draft) {
+    let table = vocab::DEVICE_STATE.graph_words();
+    for (key, include) in [(inc, true), (exc, false)] {
+        let mut list = Vec::new();
+        for (v, at) in ctx.strings(obj.get(key)) {
+            if !ctx.beta_only_or(
+                &at,
+                Some("rewrite it as a device filter, `devices where '…'`"),
+            ) {
+                return;
+            }
+            match member(ctx, &table, &v, &at, vocab::DEVICE_STATE.what) {
+                Some(Some(w)) => list.push(word(kind, w)),
+                // `All`: `when all legacy-device-states`.
+                Some(None) => list.push(target(kind, TargetValue::All)),
+                None => {}
+            }
+        }
+        if list.is_empty() {
+            continue;
+        }
+        if include {
+            d.when.push(list);
+        } else {
+            d.exclude_conditions.push(list);
+        }
+    }
+}
+
+/// Beta `agentIdRiskLevels` and `agentContext`: `when agent-risk …`, `when agent-context …`,
+/// `exclude agent-context …`.
+fn agent_conditions(ctx: &mut Ctx, c: &J, d: &mut Draft) {
+    if let Some(r) = c.get("agentIdRiskLevels").filter(|r| !is_empty(r.node))
+        && ctx.beta_only(&r)
+        && let Some(l) = flags(
+            ctx,
+            Some(r),
+            &vocab::AGENT_RISK.graph_words(),
+            vocab::AGENT_RISK.what,
+            T::AgentRisk,
+        )
+    {
+        d.when.push(l);
+    }
+    let Some(a) = ctx.object(c.get("agentContext")) else {
+        return;
+    };
+    ctx.members_of(&a, "conditions.agentContext");
+    let table = vocab::AGENT_CONTEXT.graph_words();
+    for (key, include) in [
+        ("includeAgentContexts", true),
+        ("excludeAgentContexts", false),
+    ] {
+        let mut list = Vec::new();
+        for (v, at) in ctx.strings(a.get(key)) {
+            if !ctx.beta_only(&at) {
+                return;
+            }
+            if let Some(Some(w)) = member(ctx, &table, &v, &at, vocab::AGENT_CONTEXT.what) {
+                list.push(word(T::AgentContext, w));
+            }
+        }
+        if list.is_empty() {
+            continue;
+        }
+        if include {
+            d.when.push(list);
+        } else {
+            d.exclude_conditions.push(list);
+        }
+    }
+}
+
+/// A `deviceFilter`, `applicationFilter`, `agentIdServicePrincipalFilter` or `agentFilter`:
+/// whether it includes, and the `where` target.
+pub(crate) fn filter(ctx: &mut Ctx, f: Option<J>, kind: T) -> Option<(bool, Target)> {
     let f = ctx.object(f)?;
     ctx.members(&f, &["mode", "rule"], &[]);
     if is_empty(f.node) {

@@ -436,6 +436,32 @@ fn session(ctx: &mut Ctx, s: &J) -> Vec<SessionItem> {
             None => missing(ctx, &c, "mode"),
         }
     }
+    // Beta: Global Secure Access profiles, by id.
+    for (key, id_key, word) in [
+        (
+            "networkAccessSecurity",
+            "policyId",
+            "network-access-security",
+        ),
+        (
+            "globalSecureAccessFilteringProfile",
+            "profileId",
+            "filtering-profile",
+        ),
+    ] {
+        if let Some(c) = enabled(ctx, s, key, &["isEnabled", id_key])
+            && ctx.beta_only(&c)
+        {
+            match ctx.string(c.get(id_key)) {
+                Some((id, at)) => {
+                    if let Some(id) = guid(ctx, id, &at, "a profile id") {
+                        out.push(item(word, &[&id]));
+                    }
+                }
+                None => missing(ctx, &c, id_key),
+            }
+        }
+    }
     if let Some(d) = s.get("disableResilienceDefaults") {
         match d.node.value {
             super::json::JValue::Bool(true) => out.push(item("no-resilience-defaults", &[])),

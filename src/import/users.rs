@@ -194,21 +194,38 @@ fn tenants(ctx: &mut Ctx, t: &J) -> Vec<String> {
     }
 }
 
-/// `clientApplications`: service principals of a workload-identity policy. `true` when the
-/// policy targets service principals.
-pub(crate) fn service_principals(ctx: &mut Ctx, namer: &mut Namer, ca: &J, d: &mut Draft) -> bool {
+/// `clientApplications`: service principals of a workload-identity policy, and (beta) agent
+/// identities. Whether the policy targets service principals, and whether it targets agent
+/// identities.
+pub(crate) fn service_principals(
+    ctx: &mut Ctx,
+    namer: &mut Namer,
+    ca: &J,
+    d: &mut Draft,
+) -> (bool, bool) {
     ctx.members(
         ca,
         &[
             "includeServicePrincipals",
             "excludeServicePrincipals",
             "servicePrincipalFilter",
-        ],
-        &[
             "includeAgentIdServicePrincipals",
             "excludeAgentIdServicePrincipals",
             "agentIdServicePrincipalFilter",
         ],
+        &[],
+    );
+    let agents = agent_ids(
+        ctx,
+        namer,
+        ca,
+        [
+            "includeAgentIdServicePrincipals",
+            "excludeAgentIdServicePrincipals",
+            "agentIdServicePrincipalFilter",
+        ],
+        T::AgentIdentity,
+        d,
     );
     if let Some(f) = ca.get("servicePrincipalFilter")
         && !is_empty(f.node)
@@ -240,6 +257,64 @@ pub(crate) fn service_principals(ctx: &mut Ctx, namer: &mut Namer, ca: &J, d: &m
                     None,
                 ),
             ));
+        }
+    }
+    (any, agents)
+}
+
+/// Beta agent identities (`clientApplications`) or agent users (`conditions.agents`): the
+/// include list (ids or `All`), the exclude list and the filter, as `for` / `exclude` items of
+/// `kind`. `true` when anything is targeted.
+pub(crate) fn agent_ids(
+    ctx: &mut Ctx,
+    namer: &mut Namer,
+    obj: &J,
+    [inc, exc, filt]: [&str; 3],
+    kind: T,
+    d: &mut Draft,
+) -> bool {
+    let (k, name, what) = if kind == T::AgentIdentity {
+        (
+            Kind::ServicePrincipal,
+            "AgentIdentity",
+            "an agent identity object id",
+        )
+    } else {
+        (Kind::User, "AgentUser", "an agent user object id")
+    };
+    let mut any = false;
+    for (include, key) in [(true, inc), (false, exc)] {
+        for (v, at) in ctx.strings(obj.get(key)) {
+            if !ctx.beta_only(&at) {
+                return false;
+            }
+            any = true;
+            let prefix = if include { "" } else { "Excluded" };
+            let t = if v == "All" && include {
+                target(kind, TargetValue::All)
+            } else if let Some(id) = guid(ctx, &v, &at, what) {
+                named(kind, namer.name(k, &id, &format!("{prefix}{name}"), None))
+            } else {
+                continue;
+            };
+            if include {
+                d.for_users.push(t)
+            } else {
+                d.exclude_users.push(t)
+            }
+        }
+    }
+    if let Some(f) = obj.get(filt).filter(|f| !is_empty(f.node)) {
+        if !ctx.beta_only(&f) {
+            return false;
+        }
+        if let Some((include, t)) = super::conditions::filter(ctx, Some(f), kind) {
+            any = true;
+            if include {
+                d.for_users.push(t)
+            } else {
+                d.exclude_users.push(t)
+            }
         }
     }
     any

@@ -268,15 +268,27 @@ impl Ctx<'_> {
 
     /// `E0404` (v1.0) for a beta-only property; `true` when it may be imported.
     pub fn beta_only(&mut self, j: &J) -> bool {
+        self.beta_only_or(j, None)
+    }
+
+    /// Like [`Ctx::beta_only`], with the other way to write it in the help (`instead`).
+    pub fn beta_only_or(&mut self, j: &J, instead: Option<&str>) -> bool {
         if self.api == ApiVersion::Beta {
             return true;
         }
+        let help = match instead {
+            None => "import with `--api beta`; the policies then compile with `--api beta` too"
+                .to_string(),
+            Some(i) => format!(
+                "import with `--api beta` (the policies then compile with `--api beta` too), or {i}"
+            ),
+        };
         let d = Diagnostic::new(
             "E0404",
             format!("`{}` exists only in the Graph beta API", j.path),
         )
         .at(self.span(j), "beta-only property")
-        .help("import with `--api beta`; the policies then compile with `--api beta` too");
+        .help(help);
         self.report(d);
         false
     }

@@ -46,6 +46,9 @@ const ASSIGNMENT_KINDS: &[&str] = &[
     "action",
     "context",
     "service-principal",
+    "agent-identity",
+    "agent-user",
+    "traffic-profile",
     "set",
 ];
 const CONDITION_KINDS: &[&str] = &[
@@ -58,6 +61,10 @@ const CONDITION_KINDS: &[&str] = &[
     "insider-risk",
     "devices",
     "auth-flow",
+    "agent-risk",
+    "agent-context",
+    "legacy-device-state",
+    "legacy-device",
 ];
 const FACTS: &[&str] = &[
     "user",
@@ -253,6 +260,10 @@ fn values_of(a: &Analysis, kind_word: &str, ctx: &Context) -> Vec<Candidate> {
         Some(T::Client) => table(values::CLIENTS),
         Some(T::SignInRisk | T::UserRisk | T::ServicePrincipalRisk) => table(values::RISKS),
         Some(T::InsiderRisk) => table(values::INSIDER_RISKS),
+        Some(T::AgentRisk) => table(values::AGENT_RISKS),
+        Some(T::AgentContext) => table(values::AGENT_CONTEXTS),
+        Some(T::TrafficProfile) => table(values::TRAFFIC_PROFILES),
+        Some(T::LegacyDeviceState | T::LegacyDevice) => table(values::DEVICE_STATES),
         Some(T::AuthFlow) => table(values::AUTH_FLOWS),
         Some(T::Action) => table(values::ACTIONS),
         Some(T::Guests) => table(values::GUEST_TYPES),

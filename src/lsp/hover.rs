@@ -211,6 +211,23 @@ fn kind_property(kind: &str, side: &str, filter: bool) -> Option<String> {
         T::Terms => return Some("`grantControls.termsOfUse`".into()),
         T::Strength => return Some("`grantControls.authenticationStrength`".into()),
         T::Set => return Some("the items of the set, as if written here".into()),
+        T::AgentIdentity if filter => {
+            return Some(
+                "`conditions.clientApplications.agentIdServicePrincipalFilter` (beta)".into(),
+            );
+        }
+        T::AgentIdentity => ("clientApplications", "AgentIdServicePrincipals"),
+        T::AgentUser if filter => return Some("`conditions.agents.agentFilter` (beta)".into()),
+        T::AgentUser => ("agents", "AgentUsers"),
+        T::AgentRisk => return Some("`conditions.agentIdRiskLevels` (beta)".into()),
+        T::AgentContext => ("agentContext", "AgentContexts"),
+        T::TrafficProfile => {
+            return Some(
+                "`conditions.applications.networkAccess.includeTrafficProfiles` (beta)".into(),
+            );
+        }
+        T::LegacyDeviceState => ("deviceStates", "States"),
+        T::LegacyDevice => ("devices", "Devices"),
     };
     Some(format!("`conditions.{obj}.{side}{list}`"))
 }
@@ -240,6 +257,21 @@ fn value_hover(w: &str, ctx: &context::Context) -> Option<String> {
             graph(values::INSIDER_RISKS, w)?,
             "conditions.insiderRiskLevels",
         ),
+        (_, Some(T::AgentRisk)) => (
+            graph(values::AGENT_RISKS, w)?,
+            "conditions.agentIdRiskLevels",
+        ),
+        (_, Some(T::AgentContext)) => {
+            (graph(values::AGENT_CONTEXTS, w)?, "conditions.agentContext")
+        }
+        (_, Some(T::TrafficProfile)) => (
+            graph(values::TRAFFIC_PROFILES, w)?,
+            "conditions.applications.networkAccess",
+        ),
+        (_, Some(T::LegacyDeviceState)) => {
+            (graph(values::DEVICE_STATES, w)?, "conditions.deviceStates")
+        }
+        (_, Some(T::LegacyDevice)) => (graph(values::DEVICE_STATES, w)?, "conditions.devices"),
         (_, Some(T::AuthFlow)) => (
             graph(values::AUTH_FLOWS, w)?,
             "conditions.authenticationFlows.transferMethods",

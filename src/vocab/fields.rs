@@ -130,8 +130,24 @@ pub static FIELDS: &[Field] = &[
         "for context",
     ),
     c("conditions.applications.applicationFilter", "apps where"),
-    unexpressed("conditions.applications.networkAccess", Api::Beta),
-    unexpressed("conditions.applications.globalSecureAccess", Api::Beta),
+    beta(c(
+        "conditions.applications.networkAccess",
+        "for traffic-profile",
+    )),
+    beta(cw(
+        "conditions.applications.networkAccess.includeTrafficProfiles",
+        "for traffic-profile",
+        &v::TRAFFIC_PROFILE,
+    )),
+    beta(c(
+        "conditions.applications.globalSecureAccess",
+        "for traffic-profile",
+    )),
+    beta(cw(
+        "conditions.applications.globalSecureAccess.includeTrafficProfiles",
+        "for traffic-profile",
+        &v::TRAFFIC_PROFILE,
+    )),
     unexpressed("conditions.applications.includeProtectionLevels", Api::Beta),
     // workload identities
     c(
@@ -150,6 +166,18 @@ pub static FIELDS: &[Field] = &[
         "conditions.clientApplications.servicePrincipalFilter",
         Api::V1,
     ),
+    beta(c(
+        "conditions.clientApplications.includeAgentIdServicePrincipals",
+        "for agent-identity",
+    )),
+    beta(c(
+        "conditions.clientApplications.excludeAgentIdServicePrincipals",
+        "exclude agent-identity",
+    )),
+    beta(c(
+        "conditions.clientApplications.agentIdServicePrincipalFilter",
+        "agent-identities where",
+    )),
     cw("conditions.clientAppTypes", "when client", &v::CLIENT_APP),
     c("conditions.platforms", "when/exclude platform"),
     cw(
@@ -167,8 +195,16 @@ pub static FIELDS: &[Field] = &[
     c("conditions.locations.excludeLocations", "exclude location"),
     c("conditions.devices", "devices where"),
     c("conditions.devices.deviceFilter", "devices where"),
-    unexpressed("conditions.devices.includeDevices", Api::Beta),
-    unexpressed("conditions.devices.excludeDevices", Api::Beta),
+    beta(cw(
+        "conditions.devices.includeDevices",
+        "when legacy-device",
+        &v::DEVICE_STATE,
+    )),
+    beta(cw(
+        "conditions.devices.excludeDevices",
+        "exclude legacy-device",
+        &v::DEVICE_STATE,
+    )),
     unexpressed("conditions.devices.includeDeviceStates", Api::Beta),
     unexpressed("conditions.devices.excludeDeviceStates", Api::Beta),
     cw("conditions.signInRiskLevels", "when sign-in-risk", &v::RISK),
@@ -189,12 +225,45 @@ pub static FIELDS: &[Field] = &[
         "when auth-flow",
         &v::TRANSFER_METHOD,
     ),
-    unexpressed("conditions.deviceStates", Api::Beta),
+    beta(c(
+        "conditions.deviceStates",
+        "when/exclude legacy-device-state",
+    )),
+    beta(cw(
+        "conditions.deviceStates.includeStates",
+        "when legacy-device-state",
+        &v::DEVICE_STATE,
+    )),
+    beta(cw(
+        "conditions.deviceStates.excludeStates",
+        "exclude legacy-device-state",
+        &v::DEVICE_STATE,
+    )),
     unexpressed("conditions.times", Api::Beta),
     unexpressed("conditions.clients", Api::Beta),
-    unexpressed("conditions.agents", Api::Beta),
-    unexpressed("conditions.agentContext", Api::Beta),
-    unexpressed("conditions.agentIdRiskLevels", Api::Beta),
+    beta(c("conditions.agents", "for/exclude agent-users")),
+    beta(c("conditions.agents.includeAgentUsers", "for agent-user")),
+    beta(c(
+        "conditions.agents.excludeAgentUsers",
+        "exclude agent-user",
+    )),
+    beta(c("conditions.agents.agentFilter", "agent-users where")),
+    beta(c("conditions.agentContext", "when/exclude agent-context")),
+    beta(cw(
+        "conditions.agentContext.includeAgentContexts",
+        "when agent-context",
+        &v::AGENT_CONTEXT,
+    )),
+    beta(cw(
+        "conditions.agentContext.excludeAgentContexts",
+        "exclude agent-context",
+        &v::AGENT_CONTEXT,
+    )),
+    beta(cw(
+        "conditions.agentIdRiskLevels",
+        "when agent-risk",
+        &v::AGENT_RISK,
+    )),
     // grant
     c("grantControls", "require/block"),
     cw("grantControls.operator", "require … and/or", &v::OPERATOR),
@@ -256,11 +325,14 @@ pub static FIELDS: &[Field] = &[
         "sessionControls.disableResilienceDefaults",
         "session no-resilience-defaults",
     ),
-    unexpressed(
+    beta(c(
         "sessionControls.globalSecureAccessFilteringProfile",
-        Api::Beta,
-    ),
-    unexpressed("sessionControls.networkAccessSecurity", Api::Beta),
+        "session filtering-profile",
+    )),
+    beta(c(
+        "sessionControls.networkAccessSecurity",
+        "session network-access-security",
+    )),
     unexpressed("sessionControls.blockSensitiveActions", Api::Beta),
 ];
 

@@ -7,7 +7,9 @@ use crate::graph::model::{
     BuiltInControl, CaeMode, ClientAppType, CloudAppSecurityType, FilterMode, FrequencyUnit,
     Operator, PersistentBrowserMode, Platform, PolicyState, RiskLevel,
 };
-use crate::ir::{GuestType, InsiderRisk, TransferMethod};
+use crate::ir::{
+    AgentContext, AgentRisk, DeviceState, GuestType, InsiderRisk, TrafficProfile, TransferMethod,
+};
 
 /// `mode`: the policy's `state`.
 pub static STATE: Vocab<PolicyState> = Vocab {
@@ -77,6 +79,48 @@ pub static INSIDER_RISK: Vocab<InsiderRisk> = Vocab {
         t("minor", InsiderRisk::Minor, "minor"),
         t("moderate", InsiderRisk::Moderate, "moderate"),
         t("elevated", InsiderRisk::Elevated, "elevated"),
+    ],
+};
+
+/// `agent-risk` (beta): the flags `conditionalAccessAgentIdRiskLevels`.
+pub static AGENT_RISK: Vocab<AgentRisk> = Vocab {
+    what: "agent risk level",
+    terms: &[
+        t("low", AgentRisk::Low, "low"),
+        t("medium", AgentRisk::Medium, "medium"),
+        t("high", AgentRisk::High, "high"),
+    ],
+};
+
+/// `agent-context` (beta): the members of `conditionalAccessAgentContext`'s lists.
+pub static AGENT_CONTEXT: Vocab<AgentContext> = Vocab {
+    what: "agent context",
+    terms: &[t(
+        "user-sessions-from-endpoints",
+        AgentContext::UserSessionsFromEndpoints,
+        "agentUserSessionsInitiatedFromEndpoints",
+    )],
+};
+
+/// `legacy-device-state`, `legacy-device` (beta, deprecated): the strings of `deviceStates.
+/// includeStates` / `excludeStates` and `devices.includeDevices` / `excludeDevices`.
+pub static DEVICE_STATE: Vocab<DeviceState> = Vocab {
+    what: "legacy device state",
+    terms: &[
+        // Written `when all legacy-device-states` / `when all legacy-devices`.
+        graph_only(DeviceState::All, "All"),
+        t("compliant", DeviceState::Compliant, "Compliant"),
+        t("domain-joined", DeviceState::DomainJoined, "DomainJoined"),
+    ],
+};
+
+/// `traffic-profile` (beta): the flags of `networkAccess.includeTrafficProfiles`.
+pub static TRAFFIC_PROFILE: Vocab<TrafficProfile> = Vocab {
+    what: "traffic profile",
+    terms: &[
+        t("m365", TrafficProfile::M365, "m365"),
+        t("internet", TrafficProfile::Internet, "internet"),
+        t("private", TrafficProfile::Private, "private"),
     ],
 };
 

@@ -36,6 +36,23 @@ fn target_text(t: &Target, ctx: &EvalContext) -> String {
 /// The `application`, `userActions` or `authenticationContext` condition.
 pub fn resources(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
     let apps = &p.policy.conditions.applications;
+    // Beta Global Secure Access traffic: which traffic profile a sign-in goes through is no
+    // fact of a scenario.
+    if let Some(t) = apps
+        .network_access
+        .as_ref()
+        .or(apps.global_secure_access.as_ref())
+        && apps.include_applications.is_empty()
+    {
+        return Check::Unknown(
+            Fact::App,
+            format!(
+                "the policy targets Global Secure Access traffic ({}); a scenario does not say which traffic profile the sign-in goes through",
+                t.include_traffic_profiles.replace(',', ", ")
+            )
+            .into(),
+        );
+    }
     let (reason, policy_targets) = match p.resources {
         Resources::Apps => (Reason::Application, "apps".to_string()),
         Resources::Actions => (

@@ -38,6 +38,9 @@ pub fn users(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Check {
         if p.targets_service_principals {
             return Check::Match; // decided by the workload-identity condition
         }
+        if p.targets_agents {
+            return Check::Match; // decided by the agents condition
+        }
         return Check::NoMatch(Reason::Users, "the policy includes no users".into());
     };
     let include = Tri::any([

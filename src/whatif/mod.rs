@@ -15,6 +15,7 @@
 //! platform, location, client app, device filter, sign-in risk, user risk, service-principal
 //! risk, insider risk, authentication flow.
 
+mod beta;
 pub mod bundles;
 mod conditions;
 mod expect;
@@ -54,7 +55,7 @@ use std::sync::Arc;
 type Condition = fn(&Prepared<'_>, &SignIn, &EvalContext) -> Check;
 
 /// The conditions in evaluation order.
-const CONDITIONS: [Condition; 12] = [
+const CONDITIONS: [Condition; 14] = [
     identity::users,
     identity::workload_identities,
     conditions::resources,
@@ -67,6 +68,8 @@ const CONDITIONS: [Condition; 12] = [
     conditions::service_principal_risk,
     conditions::insider_risk,
     conditions::auth_flow,
+    beta::agents,
+    beta::legacy_devices,
 ];
 
 /// What Entra does with the sign-in, from the applying enforced policies.
@@ -443,6 +446,8 @@ fn verdict(p: &Prepared<'_>, s: &SignIn, ctx: &EvalContext) -> Verdict {
 
 #[cfg(test)]
 mod test_support;
+#[cfg(test)]
+mod tests_beta;
 #[cfg(test)]
 mod tests_combine;
 #[cfg(test)]

@@ -182,6 +182,11 @@ pub struct Prepared<'a> {
     pub service_principal_filter: Option<PreparedFilter>,
     pub insider_risk: Vec<InsiderRisk>,
     pub auth_flows: Vec<AuthFlow>,
+    /// The beta agent targets and conditions the policy holds, in words (`agent identities`,
+    /// `agent risk high`); empty when it holds none.
+    pub agents: Vec<String>,
+    /// Targets agent identities or agent users (and so not people).
+    pub targets_agents: bool,
 }
 
 impl<'a> Prepared<'a> {
@@ -206,11 +211,17 @@ impl<'a> Prepared<'a> {
                     .as_ref()
                     .is_some_and(|f| f.mode == FilterMode::Include)
         });
-        // A workload-identity policy carries `users: {includeUsers: ["None"]}` (as compiled and
-        // as the portal writes it): that is no user target.
+        let agents = agent_words(policy);
+        let targets_agents = sps.is_some_and(|s| {
+            !s.include_agent_id_service_principals.is_empty()
+                || s.agent_id_service_principal_filter.is_some()
+        }) || c.agents.is_some();
+        // A workload-identity policy (or one for agents) carries `users: {includeUsers:
+        // ["None"]}` (as compiled and as the portal writes it): that is no user target.
         let targets_users = users.is_some_and(|u| {
             let only_none = u.include_users.len() == 1 && u.include_users[0] == "None";
-            !(u.include_users.is_empty() || only_none && targets_service_principals)
+            !(u.include_users.is_empty()
+                || only_none && (targets_service_principals || targets_agents))
                 || !u.include_groups.is_empty()
                 || !u.include_roles.is_empty()
                 || u.include_guests_or_external_users.is_some()
@@ -268,8 +279,33 @@ impl<'a> Prepared<'a> {
                 .map(|f| PreparedFilter::new(f, Subject::ServicePrincipal, "service-principal")),
             insider_risk,
             auth_flows,
+            agents,
+            targets_agents,
         }
     }
+}
+
+/// The beta agent targets and conditions of a policy, in words, for an `unknown` outcome.
+fn agent_words(policy: &Policy) -> Vec<String> {
+    let c = &policy.conditions;
+    let mut out = Vec::new();
+    if let Some(s) = &c.client_applications
+        && (!s.include_agent_id_service_principals.is_empty()
+            || !s.exclude_agent_id_service_principals.is_empty()
+            || s.agent_id_service_principal_filter.is_some())
+    {
+        out.push("agent identities".to_string());
+    }
+    if c.agents.is_some() {
+        out.push("agent users".to_string());
+    }
+    if let Some(r) = c.agent_id_risk_levels.as_deref().filter(|r| !r.is_empty()) {
+        out.push(format!("agent risk {}", r.replace(',', " or ")));
+    }
+    if c.agent_context.is_some() {
+        out.push("an agent context".to_string());
+    }
+    out
 }
 
 impl Prepared<'_> {

@@ -76,6 +76,18 @@ pub struct Session {
     pub continuous_access_evaluation: Option<CaeMode>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub disable_resilience_defaults: bool,
+    /// Beta Global Secure Access security profiles (policy ids) and web filtering profiles of
+    /// every applying policy: each one applies, so they add up (sorted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub network_access_security: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filtering_profiles: Vec<String>,
+}
+
+fn add_sorted(list: &mut Vec<String>, id: &str) {
+    if let Err(i) = list.binary_search_by(|x| x.as_str().cmp(id)) {
+        list.insert(i, id.to_string());
+    }
 }
 
 fn cas_rank(t: CloudAppSecurityType) -> u8 {
@@ -144,6 +156,16 @@ impl Session {
                 stricter(self.continuous_access_evaluation, c.mode, cae_rank);
         }
         self.disable_resilience_defaults |= s.disable_resilience_defaults;
+        if let Some(n) = s.network_access_security.as_ref().filter(|n| n.is_enabled) {
+            add_sorted(&mut self.network_access_security, &n.policy_id);
+        }
+        if let Some(f) = s
+            .global_secure_access_filtering_profile
+            .as_ref()
+            .filter(|f| f.is_enabled)
+        {
+            add_sorted(&mut self.filtering_profiles, &f.profile_id);
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -193,6 +215,14 @@ impl Session {
         changed(
             "disableResilienceDefaults",
             before.disable_resilience_defaults != self.disable_resilience_defaults,
+        );
+        changed(
+            "networkAccessSecurity",
+            before.network_access_security != self.network_access_security,
+        );
+        changed(
+            "globalSecureAccessFilteringProfile",
+            before.filtering_profiles != self.filtering_profiles,
         );
     }
 
@@ -285,6 +315,12 @@ impl fmt::Display for Session {
         }
         if self.disable_resilience_defaults {
             parts.push("no-resilience-defaults".into());
+        }
+        for id in &self.network_access_security {
+            parts.push(format!("network-access-security {id}"));
+        }
+        for id in &self.filtering_profiles {
+            parts.push(format!("filtering-profile {id}"));
         }
         if parts.is_empty() {
             return f.write_str("none");

@@ -168,6 +168,7 @@ fn device_filter(mode: FilterMode, rule: &str) -> B {
     B::new("P").cond(move |c| {
         c.devices = Some(Devices {
             device_filter: Some(f),
+            ..Devices::default()
         })
     })
 }

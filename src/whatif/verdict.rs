@@ -86,6 +86,9 @@ pub enum Fact {
     AuthFlow,
     AppAttributes,
     ServicePrincipalAttributes,
+    /// Whether the sign-in is an agent's (beta agent identities, agent users, their risk and
+    /// context): no scenario fact says it.
+    Agent,
 }
 
 impl Fact {
@@ -106,6 +109,7 @@ impl Fact {
             Fact::AuthFlow => "auth-flow",
             Fact::AppAttributes => "app attributes",
             Fact::ServicePrincipalAttributes => "service-principal attributes",
+            Fact::Agent => "agent",
         }
     }
 }

@@ -91,6 +91,56 @@ impl Lowerer<'_, '_> {
                     list.push(Spanned::new(t, span));
                 }
             }
+            TargetKind::AgentIdentity | TargetKind::AgentUser => {
+                let k = kind.object_kind().unwrap_or(Kind::ServicePrincipal);
+                let Some(res) = self.names.resolve(k, r, self.diags) else {
+                    return;
+                };
+                let a = &mut p.agents;
+                let list = match (kind == TargetKind::AgentIdentity, include) {
+                    (true, true) => &mut a.include_identities,
+                    (true, false) => &mut a.exclude_identities,
+                    (false, true) => &mut a.include_users,
+                    (false, false) => &mut a.exclude_users,
+                };
+                let t = SpTarget::Sp(res.id);
+                if !list.iter().any(|x| x.node == t) {
+                    list.push(Spanned::new(t, span));
+                }
+            }
+            TargetKind::AgentRisk => push_enum(
+                &mut p.agents.risk,
+                lookup(values::AGENT_RISKS, "agent risk level", r, self.diags),
+                span,
+            ),
+            TargetKind::AgentContext => push_enum(
+                if include {
+                    &mut p.agents.include_contexts
+                } else {
+                    &mut p.agents.exclude_contexts
+                },
+                lookup(values::AGENT_CONTEXTS, "agent context", r, self.diags),
+                span,
+            ),
+            TargetKind::TrafficProfile => push_enum(
+                &mut p.traffic_profiles,
+                lookup(values::TRAFFIC_PROFILES, "traffic profile", r, self.diags),
+                span,
+            ),
+            TargetKind::LegacyDeviceState | TargetKind::LegacyDevice => {
+                let l = &mut p.legacy_devices;
+                let list = match (kind == TargetKind::LegacyDeviceState, include) {
+                    (true, true) => &mut l.include_states,
+                    (true, false) => &mut l.exclude_states,
+                    (false, true) => &mut l.include_devices,
+                    (false, false) => &mut l.exclude_devices,
+                };
+                push_enum(
+                    list,
+                    lookup(values::DEVICE_STATES, "legacy device state", r, self.diags),
+                    span,
+                );
+            }
             TargetKind::Platform => {
                 if let Some(v) = lookup(values::PLATFORMS, "platform", r, self.diags) {
                     let list = if include {
@@ -178,6 +228,12 @@ pub(super) fn what_value(kind: TargetKind) -> &'static str {
             "a risk level"
         }
         TargetKind::InsiderRisk => "an insider risk level",
+        TargetKind::AgentRisk => "an agent risk level",
+        TargetKind::TrafficProfile => "a traffic profile",
+        TargetKind::LegacyDeviceState | TargetKind::LegacyDevice => "a legacy device state",
+        TargetKind::AgentContext => "an agent context",
+        TargetKind::AgentIdentity => "an agent identity (service principal object id)",
+        TargetKind::AgentUser => "an agent user (user object id)",
         TargetKind::AuthFlow => "an authentication flow",
         TargetKind::Action => "a user action",
         TargetKind::Context => "an authentication context",
@@ -197,6 +253,10 @@ pub(super) fn example(kind: TargetKind) -> &'static str {
         TargetKind::Client => "browser",
         TargetKind::SignInRisk | TargetKind::UserRisk | TargetKind::ServicePrincipalRisk => "high",
         TargetKind::InsiderRisk => "elevated",
+        TargetKind::AgentRisk => "high",
+        TargetKind::TrafficProfile => "m365",
+        TargetKind::LegacyDeviceState | TargetKind::LegacyDevice => "compliant",
+        TargetKind::AgentContext => "user-sessions-from-endpoints",
         TargetKind::AuthFlow => "device-code",
         TargetKind::Action => "register-security-info",
         TargetKind::Context => "c1",

@@ -21,6 +21,8 @@ impl Lowerer<'_, '_> {
             "cae" => s.cae.as_ref().map(|x| x.span),
             "no-resilience-defaults" => s.no_resilience_defaults,
             "token-protection" => s.token_protection,
+            "network-access-security" => s.network_access_security.as_ref().map(|x| x.span),
+            "filtering-profile" => s.filtering_profile.as_ref().map(|x| x.span),
             _ => None,
         };
         if let Some(first) = dup {
@@ -74,6 +76,16 @@ impl Lowerer<'_, '_> {
             "app-enforced-restrictions" => flag(self, &mut s.app_enforced_restrictions),
             "no-resilience-defaults" => flag(self, &mut s.no_resilience_defaults),
             "token-protection" => flag(self, &mut s.token_protection),
+            "network-access-security" | "filtering-profile" => {
+                if let Some(id) = self.profile_id(item) {
+                    let slot = if name == "filtering-profile" {
+                        &mut s.filtering_profile
+                    } else {
+                        &mut s.network_access_security
+                    };
+                    *slot = Some(Spanned::new(id, span));
+                }
+            }
             other => {
                 self.diags.push(values::unknown_value(
                     "session control",
@@ -81,6 +93,40 @@ impl Lowerer<'_, '_> {
                     item.name.span,
                     values::SESSION_CONTROLS.iter().copied(),
                 ));
+            }
+        }
+    }
+
+    /// The one id a Global Secure Access session control takes (a security profile's policy
+    /// id, a filtering profile's id): a GUID.
+    fn profile_id(&mut self, item: &ast::SessionItem) -> Option<String> {
+        let name = item.name.node.as_str();
+        match item.args.as_slice() {
+            [one] if crate::symbols::is_guid(&one.node) => Some(one.node.to_ascii_lowercase()),
+            [one] => {
+                self.diags.push(
+                    Diagnostic::new("E0106", format!("`{}` is not a profile id", one.node))
+                        .at(one.span, "expected a GUID")
+                        .help(format!(
+                            "write `session {name} <id>` with the Global Secure Access profile's id"
+                        )),
+                );
+                None
+            }
+            [] => {
+                self.diags.push(
+                    Diagnostic::new("E0106", format!("session control `{name}` needs a value"))
+                        .at(item.span, "expected a profile id")
+                        .help(format!(
+                            "write `session {name} <id>` with the Global Secure Access profile's id"
+                        )),
+                );
+                None
+            }
+            [_, extra @ ..] => {
+                let s = extra[0].span.to(extra[extra.len() - 1].span);
+                self.extra_args(name, s);
+                None
             }
         }
     }

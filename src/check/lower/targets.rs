@@ -14,16 +14,20 @@ impl Lowerer<'_, '_> {
     pub(super) fn misplaced(&mut self, t: &Target, side: Side) {
         let kind = t.kind.node;
         let right = match kind {
-            TargetKind::Platform | TargetKind::Location | TargetKind::Device => {
-                "`when` or `exclude`"
-            }
-            TargetKind::Client
+            TargetKind::Platform
+            | TargetKind::Location
+            | TargetKind::Device
+            | TargetKind::AgentContext
+            | TargetKind::LegacyDeviceState
+            | TargetKind::LegacyDevice => "`when` or `exclude`",
+            TargetKind::AgentRisk
+            | TargetKind::Client
             | TargetKind::SignInRisk
             | TargetKind::UserRisk
             | TargetKind::ServicePrincipalRisk
             | TargetKind::InsiderRisk
             | TargetKind::AuthFlow => "`when`",
-            TargetKind::Action | TargetKind::Context => "`for`",
+            TargetKind::Action | TargetKind::Context | TargetKind::TrafficProfile => "`for`",
             TargetKind::Terms | TargetKind::Strength => "`require`",
             _ => "`for` or `exclude`",
         };
@@ -54,8 +58,16 @@ impl Lowerer<'_, '_> {
                 | TargetKind::Role
                 | TargetKind::Guests
                 | TargetKind::Tenant => side != Side::When,
-                TargetKind::App | TargetKind::ServicePrincipal => side != Side::When,
-                TargetKind::Action | TargetKind::Context => side == Side::For,
+                TargetKind::App
+                | TargetKind::ServicePrincipal
+                | TargetKind::AgentIdentity
+                | TargetKind::AgentUser => side != Side::When,
+                TargetKind::AgentContext
+                | TargetKind::LegacyDeviceState
+                | TargetKind::LegacyDevice => side != Side::For,
+                TargetKind::Action | TargetKind::Context | TargetKind::TrafficProfile => {
+                    side == Side::For
+                }
                 TargetKind::Platform | TargetKind::Location => side != Side::For,
                 TargetKind::Device => side != Side::For && matches!(value, TargetValue::Filter(_)),
                 TargetKind::Client
@@ -63,6 +75,7 @@ impl Lowerer<'_, '_> {
                 | TargetKind::UserRisk
                 | TargetKind::ServicePrincipalRisk
                 | TargetKind::InsiderRisk
+                | TargetKind::AgentRisk
                 | TargetKind::AuthFlow => side == Side::When,
                 TargetKind::Terms | TargetKind::Strength => false,
                 // Sets are spliced out before lowering (`check::sets`); one that could not be
@@ -101,7 +114,52 @@ impl Lowerer<'_, '_> {
                     };
                     list.push(Spanned::new(SpTarget::All, span));
                 }
+                (TargetKind::AgentIdentity, TargetValue::All) => {
+                    p.agents
+                        .include_identities
+                        .push(Spanned::new(SpTarget::All, span));
+                }
+                (TargetKind::AgentUser, TargetValue::All) => {
+                    p.agents
+                        .include_users
+                        .push(Spanned::new(SpTarget::All, span));
+                }
+                (TargetKind::LegacyDeviceState | TargetKind::LegacyDevice, TargetValue::All) => {
+                    let l = &mut p.legacy_devices;
+                    let list = if kind == TargetKind::LegacyDeviceState {
+                        &mut l.include_states
+                    } else {
+                        &mut l.include_devices
+                    };
+                    if !list.iter().any(|x| x.node == ir::DeviceState::All) {
+                        list.push(Spanned::new(ir::DeviceState::All, span));
+                    }
+                }
                 (_, TargetValue::All) => self.bad_all(t),
+                (TargetKind::AgentIdentity | TargetKind::AgentUser, TargetValue::Filter(rule)) => {
+                    let mode = if include {
+                        FilterMode::Include
+                    } else {
+                        FilterMode::Exclude
+                    };
+                    let slot = if kind == TargetKind::AgentIdentity {
+                        &mut p.agents.identity_filter
+                    } else {
+                        &mut p.agents.user_filter
+                    };
+                    if let Some(prev) = slot.as_ref().map(|f| f.rule.span) {
+                        self.duplicate_filter(kind.plural(), span, prev);
+                    }
+                    let slot = if kind == TargetKind::AgentIdentity {
+                        &mut p.agents.identity_filter
+                    } else {
+                        &mut p.agents.user_filter
+                    };
+                    *slot = Some(ir::FilterRule {
+                        mode,
+                        rule: rule.clone(),
+                    });
+                }
                 (TargetKind::App, TargetValue::Filter(rule)) => {
                     let mode = if include {
                         FilterMode::Include
@@ -134,7 +192,7 @@ impl Lowerer<'_, '_> {
                     self.diags.push(
                         Diagnostic::new("E0108", format!("`{} where` is not a filter capol knows", kind.plural()))
                             .at(span, "no filter of this kind")
-                            .help("filters are `apps where '…'` (in `for` or `exclude`) and `devices where '…'` (in `when` or `exclude`)"),
+                            .help("filters are `apps where '…'` and, in beta, `agent-identities where '…'` and `agent-users where '…'` (in `for` or `exclude`), and `devices where '…'` (in `when` or `exclude`)"),
                     );
                 }
                 (TargetKind::Guests, TargetValue::Nothing) => {
