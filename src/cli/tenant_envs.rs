@@ -349,6 +349,51 @@ fn counts(plan: &deploy::Plan) -> String {
     )
 }
 
+/// One environment compiled, connected and planned: what `plan` and `deploy` both start from.
+struct Planned {
+    c: driver::Compilation,
+    lock: Option<LockFile>,
+    conn: Connection,
+    rt: tokio::runtime::Runtime,
+    plan: deploy::Plan,
+    out: Outcome,
+}
+
+/// Compile for the environment, read its lock file, connect to its tenant and plan; `Err` is
+/// the environment's outcome when a step fails.
+fn planned(
+    src: &super::compile::SourceArgs,
+    tenant: &TenantArgs,
+    prune: bool,
+    e: &Environment,
+) -> Result<Planned, Outcome> {
+    let (c, desired, out) = compile(src, e, Outcome::new(e))?;
+    let path = lock_path(&src.paths, src.lock.as_deref(), e);
+    let lock = match read_lock(&path) {
+        Ok(l) => l,
+        Err(why) => return Err(out.fail(why)),
+    };
+    let conn = match connect(tenant, src.api, e) {
+        Ok(c) => c,
+        Err(why) => return Err(out.fail(why)),
+    };
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(why) => return Err(out.fail(why)),
+    };
+    match rt.block_on(plan_one(&conn, e, &desired, prune, lock.as_ref(), &path)) {
+        Ok(plan) => Ok(Planned {
+            c,
+            lock,
+            conn,
+            rt,
+            plan,
+            out,
+        }),
+        Err(why) => Err(out.fail(why)),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 pub fn plan(a: &PlanArgs) -> Exit {
@@ -367,27 +412,16 @@ pub fn plan(a: &PlanArgs) -> Exit {
         Err(x) => return x,
     };
     let outcomes = run_all(&chosen, a.env.parallel, |e| {
-        let out = Outcome::new(e);
-        let (c, desired, mut out) = match compile(&a.src, e, out) {
-            Ok(x) => x,
-            Err(o) => return o,
-        };
-        let path = lock_path(&a.src.paths, a.src.lock.as_deref(), e);
-        let lock = match read_lock(&path) {
-            Ok(l) => l,
-            Err(why) => return out.fail(why),
-        };
-        let conn = match connect(&a.tenant, a.src.api, e) {
-            Ok(c) => c,
-            Err(why) => return out.fail(why),
-        };
-        let rt = match runtime() {
-            Ok(r) => r,
-            Err(why) => return out.fail(why),
-        };
-        let plan = match rt.block_on(plan_one(&conn, e, &desired, a.prune, lock.as_ref(), &path)) {
+        let Planned {
+            c,
+            lock,
+            conn,
+            rt: _,
+            plan,
+            mut out,
+        } = match planned(&a.src, &a.tenant, a.prune, e) {
             Ok(p) => p,
-            Err(why) => return out.fail(why),
+            Err(o) => return o,
         };
         let names = IdNames::new(&c.files, lock.as_ref());
         out.text = header(e, &conn) + &deploy::render_text_named(&plan, &|id| names.get(id)) + "\n";
@@ -423,27 +457,16 @@ pub fn deploy(a: &DeployArgs) -> Exit {
         Err(x) => return x,
     };
     let outcomes = run_all(&chosen, a.env.parallel, |e| {
-        let out = Outcome::new(e);
-        let (c, desired, mut out) = match compile(&a.src, e, out) {
-            Ok(x) => x,
-            Err(o) => return o,
-        };
-        let path = lock_path(&a.src.paths, a.src.lock.as_deref(), e);
-        let lock = match read_lock(&path) {
-            Ok(l) => l,
-            Err(why) => return out.fail(why),
-        };
-        let conn = match connect(&a.tenant, a.src.api, e) {
-            Ok(c) => c,
-            Err(why) => return out.fail(why),
-        };
-        let rt = match runtime() {
-            Ok(r) => r,
-            Err(why) => return out.fail(why),
-        };
-        let plan = match rt.block_on(plan_one(&conn, e, &desired, a.prune, lock.as_ref(), &path)) {
+        let Planned {
+            c,
+            lock,
+            conn,
+            rt,
+            plan,
+            mut out,
+        } = match planned(&a.src, &a.tenant, a.prune, e) {
             Ok(p) => p,
-            Err(why) => return out.fail(why),
+            Err(o) => return o,
         };
         let names = IdNames::new(&c.files, lock.as_ref());
         out.text = header(e, &conn) + &deploy::render_text_named(&plan, &|id| names.get(id));
